@@ -1,0 +1,14 @@
+# The two Quickstart commands. Both install what they need first (scripts/setup.sh; quick when done).
+.PHONY: train test bench
+
+train:          ## train the default MLP on Fashion-MNIST and report its test accuracy
+	@scripts/setup.sh
+	python3 -m lucidnet train
+
+test:           ## run the whole test suite (unit, gradient checks, PyTorch oracle, doctests, CLI)
+	@scripts/setup.sh
+	python3 -m pytest -q
+
+bench:          ## run the benchmarks (on a quiet machine)
+	@scripts/setup.sh
+	python3 bench/autograd_overhead.py

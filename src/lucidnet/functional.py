@@ -1,0 +1,668 @@
+"""Composite tensor functions: built from primitives, so they have no backward code at all.
+
+Also where NumPy's and PyTorch's conventions meet. The rules, applied everywhere:
+
+* ``axis=``/``keepdims=`` (NumPy) and ``dim=``/``keepdim=`` (PyTorch) are both accepted.
+* ``max``/``min`` with a ``dim`` (keyword or positional, ``x.max(1)``) return ``(values, indices)`` as
+  in PyTorch; with ``axis=`` they return the values only, as in NumPy.
+* ``var``/``std`` use PyTorch's Bessel correction (divide by n - 1) unless called NumPy-style with
+  ``axis=`` or ``ddof=``, which divide by n - ddof (ddof defaults to 0, as in NumPy).
+* ``transpose(x, d0, d1)`` swaps two axes (PyTorch); ``transpose(x)`` reverses them and
+  ``transpose(x, axes_tuple)`` permutes them (NumPy). ``permute`` always takes a full order.
+* ``split(x, n)`` cuts pieces of size n (PyTorch); ``chunk(x, n)`` cuts n pieces.
+"""
+import builtins
+import collections
+import math
+
+import numpy as np
+
+from . import dtypes, ops
+from .tensor import Tensor, _as_array
+
+__all__ = [
+    "abs", "add", "allclose", "amax", "amin", "argmax", "argmin", "cat", "chunk", "clamp", "clip", "clone",
+    "concatenate", "cos", "div", "eq", "equal", "exp", "expand", "flatten", "ge", "gt", "le", "log",
+    "log_softmax", "logsumexp", "lt", "masked_fill", "matmul", "max", "maximum", "mean", "min", "minimum",
+    "mul", "ne", "neg", "pad", "permute", "pow", "relu", "reshape", "sigmoid", "sin", "softmax", "split",
+    "sqrt", "squeeze", "stack", "std", "sub", "sum", "tanh", "transpose", "unsqueeze", "var", "where",
+]
+
+ReturnMax = collections.namedtuple("max", ["values", "indices"])
+ReturnMin = collections.namedtuple("min", ["values", "indices"])
+
+# Primitives re-exported as functions: lucidnet.exp(x) is ops.exp(x).
+add, sub, mul, div, neg = ops.add, ops.sub, ops.mul, ops.div, ops.neg
+exp, log, sqrt, abs, sin, cos, tanh, sigmoid, relu = (ops.exp, ops.log, ops.sqrt, ops.abs, ops.sin, ops.cos,
+                                                      ops.tanh, ops.sigmoid, ops.relu)
+matmul, clone = ops.matmul, ops.clone
+
+
+def _pick(axis, dim):
+    """One axis argument from NumPy's ``axis=`` or PyTorch's ``dim=``."""
+    if axis is not None and dim is not None and axis != dim:
+        raise TypeError(f"got both axis={axis} and dim={dim}; pass one of them.")
+    a = dim if axis is None else axis
+    return tuple(a) if isinstance(a, list) else a
+
+
+def _count(x, axis):
+    """How many elements a reduction over ``axis`` combines."""
+    if axis is None:
+        return x.data.size
+    axes = axis if isinstance(axis, tuple) else (axis,)
+    return math.prod(x.shape[a] for a in axes)
+
+
+def _float(x):
+    """x itself if floating, else converted to the default float dtype (PyTorch refuses; we convert)."""
+    return x if x.data.dtype.kind == "f" else ops.astype(x, dtype=dtypes.get_default_dtype())
+
+
+# ------------------------------------------------------------------------------------------------ reductions
+
+def sum(x, dim=None, keepdim=False, *, axis=None, keepdims=False, dtype=None):
+    """Sum over ``dim``/``axis`` (all elements when None).
+
+    Example:
+        >>> import lucidnet
+        >>> lucidnet.tensor([[1., 2.], [3., 4.]]).sum(dim=0)
+        tensor([4., 6.])
+    """
+    x = x if dtype is None else ops.astype(x, dtype=dtypes.to_dtype(dtype))
+    return ops.sum(x, axis=_pick(axis, dim), keepdims=keepdim or keepdims)
+
+
+def mean(x, dim=None, keepdim=False, *, axis=None, keepdims=False, dtype=None):
+    """Arithmetic mean over ``dim``/``axis``.
+
+    Example:
+        >>> import lucidnet
+        >>> lucidnet.tensor([1., 2., 6.]).mean()
+        tensor(3.)
+    """
+    x = _float(x if dtype is None else ops.astype(x, dtype=dtypes.to_dtype(dtype)))
+    axis = _pick(axis, dim)
+    return ops.sum(x, axis=axis, keepdims=keepdim or keepdims) * (1.0 / _count(x, axis))
+
+
+def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, ddof=None, keepdims=False):
+    """Variance over ``dim``/``axis``.
+
+    PyTorch-style calls divide by n - 1 (``correction=1``, or ``unbiased=False`` for n); NumPy-style
+    calls (``axis=`` or ``ddof=``) divide by n - ddof with ddof=0 by default.
+
+    Example:
+        >>> import lucidnet
+        >>> x = lucidnet.tensor([1., 2., 3., 4.])
+        >>> x.var(), x.var(axis=0)
+        (tensor(1.6667), tensor(1.2500))
+    """
+    if ddof is not None or axis is not None:
+        c = 0 if ddof is None else ddof
+    elif unbiased is not None:
+        c = 1 if unbiased else 0
+    else:
+        c = 1 if correction is None else correction
+    x = _float(x)
+    axis = _pick(axis, dim)
+    d = x - mean(x, axis=axis, keepdims=True)
+    return ops.sum(d * d, axis=axis, keepdims=keepdim or keepdims) * (1.0 / builtins.max(_count(x, axis) - c, 0))
+
+
+def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, ddof=None, keepdims=False):
+    """Standard deviation: the square root of :func:`var`, with the same conventions.
+
+    Example:
+        >>> import lucidnet
+        >>> lucidnet.tensor([1., 3.]).std()
+        tensor(1.4142)
+    """
+    return ops.sqrt(var(x, dim, unbiased, keepdim, correction=correction, axis=axis, ddof=ddof, keepdims=keepdims))
+
+
+def logsumexp(x, dim=None, keepdim=False, *, axis=None, keepdims=False):
+    """log(sum(exp(x))) over ``dim``/``axis``, without overflow: shift by the max first.
+
+    Example:
+        >>> import lucidnet
+        >>> lucidnet.tensor([1000., 1000.]).logsumexp(0)
+        tensor(1000.6932)
+    """
+    axis, keep = _pick(axis, dim), keepdim or keepdims
+    m = np.max(x.data, axis=axis, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0)          # an all -inf slice stays -inf instead of becoming nan
+    out = ops.log(ops.sum(ops.exp(x - m), axis=axis, keepdims=True)) + m
+    if not keep:
+        out = squeeze(out, axis) if axis is not None else ops.reshape(out, shape=())
+    return out
+
+
+def amax(x, dim=None, keepdim=False, *, axis=None, keepdims=False):
+    """Largest value over ``dim``/``axis``; ties share the gradient.
+
+    Example:
+        >>> import lucidnet
+        >>> lucidnet.tensor([[1., 5.], [7., 2.]]).amax(1)
+        tensor([5., 7.])
+    """
+    return ops.amax(x, axis=_pick(axis, dim), keepdims=keepdim or keepdims)
+
+
+def amin(x, dim=None, keepdim=False, *, axis=None, keepdims=False):
+    """Smallest value over ``dim``/``axis``; ties share the gradient.
+
+    Example:
+        >>> import lucidnet
+        >>> lucidnet.tensor([[1., 5.], [7., 2.]]).amin(1)
+        tensor([1., 2.])
+    """
+    return ops.amin(x, axis=_pick(axis, dim), keepdims=keepdim or keepdims)
+
+
+def _max_or_min(x, dim, keepdim, axis, keepdims, reduce, arg, result):
+    if isinstance(dim, Tensor):                 # torch.max(a, b): elementwise
+        return (ops.maximum if result is ReturnMax else ops.minimum)(x, dim)
+    if axis is not None or dim is None:         # NumPy style, or a full reduction: values only
+        return reduce(x, axis=axis, keepdims=keepdims or keepdim)
+    if not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"{result.__name__}(): expected dim to be an int, got {dim!r}.")
+    idx = arg(x.data, axis=dim, keepdims=True)
+    values = ops.take_along_axis(x, idx, axis=dim)
+    if not keepdim:
+        values, idx = squeeze(values, dim), np.squeeze(idx, axis=dim)
+    return result(values, Tensor._wrap(idx.astype(np.int64)))
+
+
+def max(x, dim=None, keepdim=False, *, axis=None, keepdims=False):
+    """Largest value: ``max(x)`` over all; ``max(x, dim)`` -> (values, indices); ``max(x, axis=a)`` -> values;
+    ``max(a, b)`` elementwise (a tensor as second argument).
+
+    Example:
+        >>> import lucidnet
+        >>> x = lucidnet.tensor([[1., 5.], [7., 2.]])
+        >>> x.max(dim=1).indices
+        tensor([1, 0])
+        >>> x.max(axis=1)
+        tensor([5., 7.])
+    """
+    return _max_or_min(x, dim, keepdim, axis, keepdims, ops.amax, np.argmax, ReturnMax)
+
+
+def min(x, dim=None, keepdim=False, *, axis=None, keepdims=False):
+    """Smallest value, with the same call forms as :func:`max`.
+
+    Example:
+        >>> import lucidnet
+        >>> lucidnet.tensor([[1., 5.], [7., 2.]]).min(1).values
+        tensor([1., 2.])
+    """
+    return _max_or_min(x, dim, keepdim, axis, keepdims, ops.amin, np.argmin, ReturnMin)
+
+
+def argmax(x, dim=None, keepdim=False, *, axis=None, keepdims=False):
+    """Index of the largest value (flattened when no axis is given); an int64 tensor, no gradient.
+
+    Example:
+        >>> import lucidnet
+        >>> lucidnet.tensor([[1., 5.], [7., 2.]]).argmax(dim=1)
+        tensor([1, 0])
+    """
+    return Tensor._wrap(np.argmax(x.data, axis=_pick(axis, dim), keepdims=keepdim or keepdims).astype(np.int64))
+
+
+def argmin(x, dim=None, keepdim=False, *, axis=None, keepdims=False):
+    """Index of the smallest value; an int64 tensor, no gradient.
+
+    Example:
+        >>> import lucidnet
+        >>> lucidnet.tensor([3., 1., 2.]).argmin()
+        tensor(1)
+    """
+    return Tensor._wrap(np.argmin(x.data, axis=_pick(axis, dim), keepdims=keepdim or keepdims).astype(np.int64))
+
+
+# ------------------------------------------------------------------------------------------------ elementwise
+
+def pow(x, exponent):
+    """x ** exponent; the exponent may be a number or a tensor.
+
+    Example:
+        >>> import lucidnet
+        >>> lucidnet.pow(lucidnet.tensor([2., 3.]), 2)
+        tensor([4., 9.])
+    """
+    if isinstance(exponent, Tensor):
+        return ops.power(x, exponent)
+    if not isinstance(x, Tensor):               # 2 ** tensor
+        return ops.power(x, exponent)
+    return ops.pow(x, exponent=exponent)
+
+
+def clamp(x, min=None, max=None):
+    """x limited to [min, max]; either bound may be None.
+
+    Example:
+        >>> import lucidnet
+        >>> lucidnet.tensor([-2., 0.5, 3.]).clamp(0, 1)
+        tensor([0.0000, 0.5000, 1.0000])
+    """
+    if min is None and max is None:
+        raise ValueError("clamp(): expected at least one of min and max, got neither.")
+    return ops.clip(x, min=_as_array(min), max=_as_array(max))
+
+
+clip = clamp
+
+
+def maximum(a, b):
+    """Elementwise maximum, broadcasting.
+
+    Example:
+        >>> import lucidnet
+        >>> lucidnet.maximum(lucidnet.tensor([1., 4.]), lucidnet.tensor([3., 2.]))
+        tensor([3., 4.])
+    """
+    return ops.maximum(a, b)
+
+
+def minimum(a, b):
+    """Elementwise minimum, broadcasting.
+
+    Example:
+        >>> import lucidnet
+        >>> lucidnet.minimum(lucidnet.tensor([1., 4.]), lucidnet.tensor([3., 2.]))
+        tensor([1., 2.])
+    """
+    return ops.minimum(a, b)
+
+
+def where(condition, a, b):
+    """a where condition holds, else b (broadcasting); gradients flow to a and b.
+
+    Example:
+        >>> import lucidnet
+        >>> x = lucidnet.tensor([-1., 2.])
+        >>> lucidnet.where(x > 0, x, 0.)
+        tensor([0., 2.])
+    """
+    return ops.where(_as_array(condition), a, b)
+
+
+def masked_fill(x, mask, value):
+    """x with ``value`` wherever ``mask`` is True (broadcasting), as used for attention masks.
+
+    Example:
+        >>> import lucidnet
+        >>> lucidnet.tensor([1., 2.]).masked_fill(lucidnet.tensor([True, False]), 0.)
+        tensor([0., 2.])
+    """
+    value = value.data if isinstance(value, Tensor) else value
+    return ops.where(_as_array(mask), np.asarray(value, dtype=x.dtype), x)
+
+
+def softmax(x, dim=-1, *, axis=None):
+    """exp(x) / sum(exp(x)) along ``dim`` (the last axis by default), numerically stable.
+
+    Example:
+        >>> import lucidnet
+        >>> lucidnet.softmax(lucidnet.tensor([0., 0.]), dim=0)
+        tensor([0.5000, 0.5000])
+    """
+    return ops.softmax(_float(x), axis=dim if axis is None else axis)
+
+
+def log_softmax(x, dim=-1, *, axis=None):
+    """log(softmax(x)) along ``dim``, computed as x - logsumexp(x) so it never takes log(0).
+
+    Example:
+        >>> import lucidnet
+        >>> lucidnet.log_softmax(lucidnet.tensor([0., 1000.]), dim=0)
+        tensor([-1000.,     0.])
+    """
+    return ops.log_softmax(_float(x), axis=dim if axis is None else axis)
+
+
+# ------------------------------------------------------------------------------------------------ comparisons
+
+def _compare(fn):
+    def compare(a, b):
+        return Tensor._wrap(fn(_as_array(a), _as_array(b)))
+    compare.__name__ = fn.__name__
+    compare.__doc__ = f"Elementwise {fn.__name__} as a bool tensor (no gradient)."
+    return compare
+
+
+eq, ne, lt, le, gt, ge = (_compare(f) for f in (np.equal, np.not_equal, np.less, np.less_equal, np.greater,
+                                                 np.greater_equal))
+
+
+def equal(a, b):
+    """True when a and b have the same shape and elements.
+
+    Example:
+        >>> import lucidnet
+        >>> lucidnet.equal(lucidnet.tensor([1, 2]), lucidnet.tensor([1, 2]))
+        True
+    """
+    return bool(np.array_equal(_as_array(a), _as_array(b)))
+
+
+def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """True when all elements agree within ``atol + rtol * |b|``.
+
+    Example:
+        >>> import lucidnet
+        >>> lucidnet.allclose(lucidnet.tensor([1., 2.]), lucidnet.tensor([1., 2.000001]))
+        True
+    """
+    return bool(np.allclose(_as_array(a), _as_array(b), rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+# ------------------------------------------------------------------------------------------------ shapes
+
+def _norm_axis(axis, ndim, where):
+    if not -ndim <= axis < builtins.max(ndim, 1):
+        raise IndexError(f"{where}: expected a dimension in [{-ndim}, {ndim - 1}], got {axis}.")
+    return axis % ndim if ndim else 0
+
+
+def _shape_arg(shape):
+    """Accept both f(2, 3) and f((2, 3))."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        return tuple(shape[0])
+    return tuple(int(s) for s in shape)
+
+
+def reshape(x, *shape):
+    """x with a new shape (one entry may be -1); a view when possible.
+
+    Example:
+        >>> import lucidnet
+        >>> lucidnet.arange(6).reshape(2, 3).shape
+        (2, 3)
+    """
+    shape = _shape_arg(shape)
+    if shape == x.shape:
+        return x
+    try:
+        return ops.reshape(x, shape=shape)
+    except ValueError:
+        raise ValueError(f"reshape: cannot reshape a tensor of shape {x.shape} ({x.data.size} elements) "
+                         f"into {shape}.") from None
+
+
+def flatten(x, start_dim=0, end_dim=-1):
+    """Merge the axes start_dim..end_dim into one.
+
+    Example:
+        >>> import lucidnet
+        >>> lucidnet.zeros(2, 3, 4).flatten(1).shape
+        (2, 12)
+    """
+    if x.ndim == 0:
+        return reshape(x, 1)
+    s, e = _norm_axis(start_dim, x.ndim, "flatten"), _norm_axis(end_dim, x.ndim, "flatten")
+    return reshape(x, x.shape[:s] + (-1,) + x.shape[e + 1:])
+
+
+def squeeze(x, dim=None, *, axis=None):
+    """x without size-1 axes (only ``dim`` when given; a ``dim`` whose size is not 1 is left alone, as PyTorch).
+
+    Example:
+        >>> import lucidnet
+        >>> lucidnet.zeros(2, 1, 3).squeeze().shape
+        (2, 3)
+    """
+    dim = _pick(axis, dim)
+    if dim is None:
+        shape = tuple(n for n in x.shape if n != 1)
+    else:
+        dims = {_norm_axis(d, x.ndim, "squeeze") for d in (dim if isinstance(dim, tuple) else (dim,))}
+        shape = tuple(n for i, n in enumerate(x.shape) if not (i in dims and n == 1))
+    return reshape(x, shape)
+
+
+def unsqueeze(x, dim):
+    """x with a new size-1 axis inserted at ``dim``.
+
+    Example:
+        >>> import lucidnet
+        >>> lucidnet.zeros(2, 3).unsqueeze(1).shape
+        (2, 1, 3)
+    """
+    dim = _norm_axis(dim, x.ndim + 1, "unsqueeze")
+    return reshape(x, x.shape[:dim] + (1,) + x.shape[dim:])
+
+
+def transpose(x, *axes):
+    """Swap two axes (``transpose(x, 0, 1)``, PyTorch), or reverse / permute them (``transpose(x)``,
+    ``transpose(x, (1, 0, 2))``, NumPy).
+
+    Example:
+        >>> import lucidnet
+        >>> lucidnet.zeros(2, 3, 4).transpose(0, 2).shape
+        (4, 3, 2)
+    """
+    if len(axes) == 2 and all(isinstance(a, (int, np.integer)) for a in axes):
+        order = list(range(x.ndim))
+        d0, d1 = (_norm_axis(a, x.ndim, "transpose") for a in axes)
+        order[d0], order[d1] = order[d1], order[d0]
+        return ops.transpose(x, axes=tuple(order))
+    if not axes:
+        return ops.transpose(x, axes=tuple(reversed(range(x.ndim))))
+    return permute(x, *axes)
+
+
+def permute(x, *dims):
+    """Reorder all axes: output axis i is input axis dims[i].
+
+    Example:
+        >>> import lucidnet
+        >>> lucidnet.zeros(2, 3, 4).permute(2, 0, 1).shape
+        (4, 2, 3)
+    """
+    dims = _shape_arg(dims)
+    if sorted(d % builtins.max(x.ndim, 1) for d in dims) != list(range(x.ndim)):
+        raise ValueError(f"permute: expected an order of all {x.ndim} axes, got {dims}.")
+    return ops.transpose(x, axes=tuple(d % x.ndim for d in dims))
+
+
+def expand(x, *sizes):
+    """x repeated without copying along size-1 (or new leading) axes; -1 keeps a size.
+
+    Example:
+        >>> import lucidnet
+        >>> lucidnet.zeros(3, 1).expand(3, 4).shape
+        (3, 4)
+    """
+    sizes = _shape_arg(sizes)
+    lead = len(sizes) - x.ndim
+    if lead < 0:
+        raise ValueError(f"expand: expected at least {x.ndim} sizes for a tensor of shape {x.shape}, got {sizes}.")
+    shape = tuple(x.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
+    try:
+        return ops.broadcast_to(x, shape=shape)
+    except ValueError:
+        raise ValueError(f"expand: cannot expand shape {x.shape} to {shape}: only size-1 axes can grow.") from None
+
+
+def cat(tensors, dim=0, *, axis=None):
+    """Join tensors along an existing axis.
+
+    Example:
+        >>> import lucidnet
+        >>> lucidnet.cat([lucidnet.zeros(2, 3), lucidnet.ones(1, 3)]).shape
+        (3, 3)
+    """
+    tensors = list(tensors)
+    if not tensors:
+        raise ValueError("cat: expected a non-empty sequence of tensors, got an empty one.")
+    axis = dim if axis is None else axis
+    ndim = np.ndim(tensors[0])
+    shapes = [np.shape(t) for t in tensors]
+    a = _norm_axis(axis, ndim, "cat")
+    if any(len(s) != ndim or s[:a] + s[a + 1:] != shapes[0][:a] + shapes[0][a + 1:] for s in shapes):
+        raise ValueError(f"cat: expected shapes equal except along dim {axis}, got {shapes}.")
+    return ops.concatenate(*tensors, axis=a)
+
+
+concatenate = cat
+
+
+def stack(tensors, dim=0, *, axis=None):
+    """Join same-shaped tensors along a new axis.
+
+    Example:
+        >>> import lucidnet
+        >>> lucidnet.stack([lucidnet.zeros(2, 3), lucidnet.ones(2, 3)], dim=1).shape
+        (2, 2, 3)
+    """
+    tensors = [t if isinstance(t, Tensor) else Tensor(np.asarray(t)) for t in tensors]
+    if not tensors:
+        raise ValueError("stack: expected a non-empty sequence of tensors, got an empty one.")
+    shapes = {t.shape for t in tensors}
+    if len(shapes) != 1:
+        raise ValueError(f"stack: expected tensors of one shape, got {[t.shape for t in tensors]}.")
+    axis = _norm_axis(dim if axis is None else axis, tensors[0].ndim + 1, "stack")
+    return ops.concatenate(*(unsqueeze(t, axis) for t in tensors), axis=axis)
+
+
+def split(x, split_size_or_sections, dim=0):
+    """Cut x into pieces along ``dim``: pieces of size n (int; the last may be smaller), or of the
+    listed sizes (PyTorch's meaning; NumPy's ``np.split(x, 3)`` would make 3 pieces: use :func:`chunk`).
+
+    Example:
+        >>> import lucidnet
+        >>> [p.shape for p in lucidnet.arange(5).split(2)]
+        [(2,), (2,), (1,)]
+    """
+    n = x.shape[dim]
+    if isinstance(split_size_or_sections, (int, np.integer)):
+        size = int(split_size_or_sections)
+        if size <= 0:
+            raise ValueError(f"split: expected a positive piece size, got {size}.")
+        sizes = [size] * (n // size) + ([n % size] if n % size else [])
+    else:
+        sizes = list(split_size_or_sections)
+        if builtins.sum(sizes) != n:
+            raise ValueError(f"split: expected sizes that add up to {n} (the size of dim {dim}), got {sizes}.")
+    pieces, start = [], 0
+    index = [slice(None)] * x.ndim
+    for s in sizes:
+        index[dim] = slice(start, start + s)
+        pieces.append(x[tuple(index)])
+        start += s
+    return tuple(pieces)
+
+
+def chunk(x, chunks, dim=0):
+    """Cut x into ``chunks`` pieces of (almost) equal size along ``dim``, as PyTorch's chunk.
+
+    Example:
+        >>> import lucidnet
+        >>> [p.shape for p in lucidnet.arange(5).chunk(2)]
+        [(3,), (2,)]
+    """
+    if chunks <= 0:
+        raise ValueError(f"chunk: expected a positive number of chunks, got {chunks}.")
+    return split(x, -(-x.shape[dim] // chunks) or 1, dim)
+
+
+def pad(x, pad, mode="constant", value=0.0):
+    """Pad with a constant. ``pad`` is PyTorch's flat (left, right, top, bottom, ...) counted from the last
+    axis, or NumPy's ((before, after), ...) per axis.
+
+    Example:
+        >>> import lucidnet
+        >>> lucidnet.pad(lucidnet.ones(2, 2), (1, 1)).shape
+        (2, 4)
+    """
+    if mode != "constant":
+        raise ValueError(f"pad: expected mode='constant', got {mode!r}.")
+    if all(isinstance(p, (int, np.integer)) for p in pad):
+        if len(pad) % 2 or len(pad) // 2 > x.ndim:
+            raise ValueError(f"pad: expected an even number of pads, at most 2 per axis of a {x.ndim}-d tensor, "
+                             f"got {tuple(pad)}.")
+        pairs = [(0, 0)] * x.ndim
+        for i in range(len(pad) // 2):
+            pairs[x.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
+    else:
+        pairs = [tuple(int(v) for v in p) for p in pad]
+        if len(pairs) != x.ndim:
+            raise ValueError(f"pad: expected {x.ndim} (before, after) pairs, got {len(pairs)}.")
+    if any(v < 0 for p in pairs for v in p):
+        raise ValueError(f"pad: expected non-negative pads, got {pairs}.")
+    return ops.pad(x, pad_width=tuple(pairs), value=value)
+
+
+# ------------------------------------------------------------------------------------------------ nn math
+
+def linear(x, weight, bias=None):
+    """y = x @ weight.T + bias over the last axis, as one fused op.
+
+    Example:
+        >>> import lucidnet
+        >>> linear(lucidnet.ones(2, 3), lucidnet.ones(4, 3)).shape
+        (2, 4)
+    """
+    return ops.linear(x, weight, bias)
+
+
+def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+    """Softmax cross-entropy between logits and targets, as PyTorch's ``F.cross_entropy``.
+
+    Args:
+        input: logits of shape (N, C), or (N, C, d1, ...) for per-position classes.
+        target: class ids (N,) / (N, d1, ...) as integers, or class probabilities shaped like ``input``.
+        weight: optional per-class weights, shape (C,).
+        ignore_index: class id whose rows are left out (ids only).
+        reduction: 'mean', 'sum' or 'none'.
+        label_smoothing: in [0, 1]; mixes the target with the uniform distribution.
+
+    Example:
+        >>> import lucidnet
+        >>> logits = lucidnet.tensor([[2.0, 0.0], [0.0, 2.0]])
+        >>> cross_entropy(logits, lucidnet.tensor([0, 1]))
+        tensor(0.1269)
+    """
+    z = _float(input)
+    t = np.asarray(_as_array(target))
+    w = None if weight is None else np.asarray(_as_array(weight))
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"cross_entropy: expected reduction 'mean', 'sum' or 'none', got {reduction!r}.")
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: expected label_smoothing in [0, 1], got {label_smoothing}.")
+    if z.ndim < 1:
+        raise ValueError(f"cross_entropy: expected logits of shape (N, C), got {z.shape}.")
+    if z.ndim == 1:                                      # one sample: (C,) logits, a 0-d class id
+        out = cross_entropy(unsqueeze(z, 0), t[None], weight, ignore_index, reduction, label_smoothing)
+        return reshape(out, ()) if reduction == "none" else out
+    c = z.shape[1]
+    if w is not None and w.shape != (c,):
+        raise ValueError(f"cross_entropy: expected weight of shape ({c},), got {w.shape}.")
+    if t.dtype.kind in "iu":
+        expect = (z.shape[0],) + z.shape[2:]
+        if t.shape != expect:
+            raise ValueError(f"cross_entropy: expected target of shape {expect} for logits of shape {z.shape}, "
+                             f"got {t.shape}.")
+        valid = t[t != ignore_index]
+        if valid.size and (valid.min() < 0 or valid.max() >= c):
+            bad = valid.max() if valid.max() >= c else valid.min()
+            raise ValueError(f"cross_entropy: expected target of shape {expect} with class ids in [0, {c}), "
+                             f"got a value of {bad}.")
+    elif t.dtype.kind == "f":
+        if t.shape != z.shape:
+            raise ValueError(f"cross_entropy: expected probability targets of shape {z.shape}, got {t.shape}.")
+    else:
+        raise TypeError(f"cross_entropy: expected integer class ids or float probabilities as target, "
+                        f"got dtype {t.dtype}.")
+    if z.ndim > 2:                                       # (N, C, d1, ...) -> (N * d1 * ..., C)
+        order = (0,) + tuple(range(2, z.ndim)) + (1,)
+        z2 = reshape(permute(z, order), -1, c)
+        t2 = t.reshape(-1) if t.dtype.kind in "iu" else t.transpose(order).reshape(-1, c)
+        out = ops.cross_entropy(z2, t2, weight=w, ignore_index=ignore_index, label_smoothing=label_smoothing,
+                                reduction=reduction)
+        return reshape(out, (z.shape[0],) + z.shape[2:]) if reduction == "none" else out
+    return ops.cross_entropy(z, t, weight=w, ignore_index=ignore_index, label_smoothing=label_smoothing,
+                             reduction=reduction)

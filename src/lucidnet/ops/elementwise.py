@@ -1,0 +1,204 @@
+"""Elementwise primitives: arithmetic, powers, exp/log, trigonometry, activations, selection.
+
+Binary ops broadcast; their backward sums each gradient back to its operand's shape (unbroadcast)
+and skips operands that need no gradient (constants, data).
+"""
+import numpy as np
+
+from ..autograd import primitive, unbroadcast
+
+
+# ------------------------------------------------------------------------------------------ arithmetic
+
+@primitive
+def add(a, b):
+    """a + b, broadcasting."""
+    sa, sb = np.shape(a), np.shape(b)         # backward needs only the shapes, not the values
+
+    def backward(g, needs):
+        return (unbroadcast(g, sa) if needs[0] else None,
+                unbroadcast(g, sb) if needs[1] else None)
+    return np.add(a, b), backward
+
+
+@primitive
+def sub(a, b):
+    """a - b, broadcasting."""
+    sa, sb = np.shape(a), np.shape(b)
+
+    def backward(g, needs):
+        return (unbroadcast(g, sa) if needs[0] else None,
+                unbroadcast(-g, sb) if needs[1] else None)
+    return np.subtract(a, b), backward
+
+
+@primitive
+def mul(a, b):
+    """a * b, broadcasting."""
+    def backward(g, needs):
+        return (unbroadcast(g * b, np.shape(a)) if needs[0] else None,
+                unbroadcast(g * a, np.shape(b)) if needs[1] else None)
+    return np.multiply(a, b), backward
+
+
+@primitive
+def div(a, b):
+    """a / b, broadcasting."""
+    out, sa, sb = np.divide(a, b), np.shape(a), np.shape(b)
+
+    def backward(g, needs):
+        return (unbroadcast(g / b, sa) if needs[0] else None,
+                unbroadcast(-g * out / b, sb) if needs[1] else None)   # d(a/b)/db = -a/b^2
+    return out, backward
+
+
+@primitive
+def neg(x):
+    """-x."""
+    return np.negative(x), lambda g: (-g,)
+
+
+@primitive
+def pow(x, exponent):
+    """x ** exponent for a constant (non-differentiated) exponent."""
+    def backward(g):
+        if exponent == 2:
+            return (g * 2 * x,)
+        return (g * exponent * np.power(x, exponent - 1),)
+    return np.power(x, exponent), backward
+
+
+@primitive
+def power(a, b):
+    """a ** b where the exponent is a tensor too."""
+    out = np.power(a, b)
+
+    def backward(g, needs):
+        ga = unbroadcast(g * b * np.power(a, b - 1), np.shape(a)) if needs[0] else None
+        if needs[1]:                           # d(a^b)/db = a^b ln a; taken as 0 where a == 0 (PyTorch does too)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                gb = np.where(a == 0, 0, g * out * np.log(np.where(a == 0, 1, a)))
+            return ga, unbroadcast(gb, np.shape(b))
+        return ga, None
+    return out, backward
+
+
+# ------------------------------------------------------------------------------------------ unary math
+
+@primitive
+def exp(x):
+    """e ** x."""
+    out = np.exp(x)
+    return out, lambda g: (g * out,)          # d/dx e^x = e^x: reuse the forward result
+
+
+@primitive
+def log(x):
+    """Natural logarithm."""
+    return np.log(x), lambda g: (g / x,)
+
+
+@primitive
+def sqrt(x):
+    """Square root."""
+    out = np.sqrt(x)
+    return out, lambda g: (g / (2 * out),)
+
+
+@primitive
+def clone(x):
+    """A copy of x that gradients flow through."""
+    return x.copy(), lambda g: (g,)
+
+
+@primitive
+def astype(x, dtype):
+    """x converted to another floating dtype; the gradient is converted back."""
+    in_dtype = x.dtype
+    return x.astype(dtype), lambda g: (g.astype(in_dtype),)
+
+
+@primitive
+def abs(x):
+    """|x|."""
+    return np.abs(x), lambda g: (g * np.sign(x),)   # subgradient 0 at x == 0, as PyTorch
+
+
+@primitive
+def sin(x):
+    """Sine."""
+    return np.sin(x), lambda g: (g * np.cos(x),)
+
+
+@primitive
+def cos(x):
+    """Cosine."""
+    return np.cos(x), lambda g: (-g * np.sin(x),)
+
+
+@primitive
+def tanh(x):
+    """Hyperbolic tangent."""
+    out = np.tanh(x)
+    return out, lambda g: (g * (1 - out * out),)
+
+
+@primitive
+def sigmoid(x):
+    """1 / (1 + e^-x), computed without overflow for large |x|."""
+    e = np.exp(-np.abs(x))                    # in (0, 1]: never overflows
+    out = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    return out, lambda g: (g * out * (1 - out),)
+
+
+@primitive
+def relu(x):
+    """max(x, 0)."""
+    out = np.maximum(x, 0)
+    return out, lambda g: (g * (out > 0),)     # subgradient 0 at x == 0, as PyTorch
+
+
+@primitive
+def clip(x, min=None, max=None):
+    """x limited to [min, max] (either bound may be None)."""
+    out = np.clip(x, min, max)
+    return out, lambda g: (g * (out == x),)    # gradient only where x was inside the bounds
+
+
+# ------------------------------------------------------------------------------------------ selection
+
+@primitive
+def maximum(a, b):
+    """Elementwise max, broadcasting; ties split the gradient equally, as in PyTorch."""
+    out = np.maximum(a, b)
+
+    def backward(g, needs):
+        wa = (a > b) + (a == b) * np.asarray(0.5, g.dtype)
+        return (unbroadcast(g * wa, np.shape(a)) if needs[0] else None,
+                unbroadcast(g * (1 - wa), np.shape(b)) if needs[1] else None)
+    return out, backward
+
+
+@primitive
+def minimum(a, b):
+    """Elementwise min, broadcasting; ties split the gradient equally, as in PyTorch."""
+    out = np.minimum(a, b)
+
+    def backward(g, needs):
+        wa = (a < b) + (a == b) * np.asarray(0.5, g.dtype)
+        return (unbroadcast(g * wa, np.shape(a)) if needs[0] else None,
+                unbroadcast(g * (1 - wa), np.shape(b)) if needs[1] else None)
+    return out, backward
+
+
+@primitive
+def where(condition, a, b):
+    """a where condition else b, broadcasting all three; the condition gets no gradient."""
+    sa, sb = np.shape(a), np.shape(b)
+
+    def backward(g, needs):
+        zero = np.zeros((), dtype=g.dtype)
+        return (None,
+                unbroadcast(np.where(condition, g, zero), sa) if needs[1] else None,
+                unbroadcast(np.where(condition, zero, g), sb) if needs[2] else None)
+    return np.where(condition, a, b), backward

@@ -1,0 +1,82 @@
+"""Fused neural-network primitives, written as one op where composing would be unstable or slow:
+softmax and log_softmax (stable: shift by the max first), and softmax cross-entropy.
+"""
+import numpy as np
+
+from ..autograd import primitive
+
+
+@primitive
+def softmax(x, axis=-1):
+    """exp(x) / sum(exp(x)) along ``axis``."""
+    e = np.exp(x - np.max(x, axis=axis, keepdims=True))
+    out = e / np.sum(e, axis=axis, keepdims=True)
+    return out, lambda g: (out * (g - np.sum(g * out, axis=axis, keepdims=True)),)
+
+
+@primitive
+def log_softmax(x, axis=-1):
+    """x - logsumexp(x) along ``axis``."""
+    shifted = x - np.max(x, axis=axis, keepdims=True)
+    out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    return out, lambda g: (g - np.exp(out) * np.sum(g, axis=axis, keepdims=True),)
+
+
+@primitive
+def cross_entropy(z, target, weight=None, ignore_index=-100, label_smoothing=0.0, reduction="mean"):
+    """Softmax cross-entropy of logits z (N, C) against class ids (N,) or class probabilities (N, C), fused:
+    one log-softmax, and the textbook gradient softmax(z) - target. Same conventions as PyTorch's
+    (class ``weight``, ``ignore_index``, ``label_smoothing``; a weighted mean divides by the targets' weights).
+    The target gets no gradient."""
+    n, c = z.shape
+    eps = label_smoothing
+    shifted = z - z.max(axis=1, keepdims=True)
+    logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    w = None if weight is None else weight.astype(z.dtype, copy=False)
+    # Every row's loss is -sum_c t_c log p_c for a target distribution t. With class ids, t is sparse:
+    # (1 - eps) * weight at the true class, plus eps / C * weight spread over all classes (label smoothing).
+    if target.dtype.kind in "iu":
+        rows = np.arange(n)
+        keep = target != ignore_index
+        ids = np.where(keep, target, 0)
+        w_row = (keep if w is None else w[ids] * keep).astype(z.dtype)   # weight of the true class; 0 if ignored
+        hot = (1 - eps) * w_row                                          # t at the true class
+        loss = -hot * logp[rows, ids]
+        spread = None
+        if eps:
+            spread = (eps / c) * (np.ones(c, z.dtype) if w is None else w) * keep[:, None].astype(z.dtype)
+            loss -= (spread * logp).sum(axis=1)
+        denom = w_row.sum()
+    else:                                                # probabilities (soft labels): t is dense
+        t = target.astype(z.dtype, copy=False)
+        if eps:
+            t = t * (1 - eps) + eps / c
+        if w is not None:
+            t = t * w
+        loss = -(t * logp).sum(axis=1)
+        denom = n                                        # PyTorch: a mean over rows, not over weights
+    if reduction == "mean":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = loss.sum() / np.asarray(denom, dtype=z.dtype)
+    else:
+        out = loss.sum() if reduction == "sum" else loss
+
+    def backward(g):
+        # d loss_i / d z_i = p_i * sum(t_i) - t_i   (= softmax - onehot for plain class ids)
+        p = np.exp(logp)
+        if target.dtype.kind in "iu":
+            total = hot if spread is None else hot + spread.sum(axis=1)
+            grad = p * total[:, None]
+            grad[rows, ids] -= hot
+            if spread is not None:
+                grad -= spread
+        else:
+            grad = p * t.sum(axis=1, keepdims=True) - t
+        if reduction == "mean":
+            grad *= g / denom
+        elif reduction == "sum":
+            grad *= g
+        else:
+            grad *= g[:, None]
+        return grad, None
+    return out, backward

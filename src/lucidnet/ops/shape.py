@@ -1,0 +1,78 @@
+"""Shape primitives: reshape, transpose, broadcast_to, indexing, take_along_axis, concatenate, pad.
+
+They move numbers without changing them, so each backward moves the gradient back: reshape it,
+transpose it by the inverse order, sum it over broadcast axes, or scatter it into zeros.
+"""
+import numpy as np
+
+from ..autograd import primitive, unbroadcast
+
+
+@primitive
+def reshape(x, shape):
+    """x with a new shape holding the same elements (a view when NumPy can make one)."""
+    in_shape = x.shape
+    return np.reshape(x, shape), lambda g: (np.reshape(g, in_shape),)
+
+
+@primitive
+def transpose(x, axes):
+    """x with its axes reordered: output axis i is input axis axes[i]."""
+    return np.transpose(x, axes), lambda g: (np.transpose(g, np.argsort(axes)),)
+
+
+@primitive
+def broadcast_to(x, shape):
+    """x repeated (without copying) along new or size-1 axes to ``shape``."""
+    in_shape = x.shape
+    return np.broadcast_to(x, shape), lambda g: (unbroadcast(g, in_shape),)
+
+
+def _is_basic(index):
+    """True when NumPy indexing with ``index`` gives a view (ints, slices, None, Ellipsis only)."""
+    items = index if isinstance(index, tuple) else (index,)
+    return all(i is None or i is Ellipsis or isinstance(i, slice)
+               or (isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_))) for i in items)
+
+
+@primitive
+def getitem(x, index):
+    """x[index]: basic slicing or integer/boolean array indexing."""
+    shape, dtype, basic = x.shape, x.dtype, _is_basic(index)
+
+    def backward(g):
+        gx = np.zeros(shape, dtype=dtype)
+        if basic:
+            gx[index] = g
+        else:
+            np.add.at(gx, index, g)           # an index may repeat: its gradients add up
+        return (gx,)
+    return x[index], backward
+
+
+@primitive
+def take_along_axis(x, indices, axis):
+    """Pick one element per position along ``axis`` (PyTorch's gather)."""
+    shape = x.shape
+
+    def backward(g):
+        gx = np.zeros(shape, dtype=g.dtype)
+        grid = list(np.ix_(*[np.arange(n) for n in indices.shape]))
+        grid[axis] = indices
+        np.add.at(gx, tuple(grid), g)
+        return (gx,)
+    return np.take_along_axis(x, indices, axis), backward
+
+
+@primitive
+def concatenate(*xs, axis=0):
+    """Join arrays along an existing axis."""
+    ends = np.cumsum([x.shape[axis] for x in xs])[:-1]
+    return np.concatenate(xs, axis=axis), lambda g: tuple(np.split(g, ends, axis=axis))
+
+
+@primitive
+def pad(x, pad_width, value=0):
+    """Pad with a constant; ``pad_width`` is NumPy's ((before, after), ...) per axis."""
+    inner = tuple(slice(before, before + n) for (before, _), n in zip(pad_width, x.shape))
+    return np.pad(x, pad_width, constant_values=value), lambda g: (g[inner],)
