@@ -1,0 +1,30 @@
+"""lucidnet.data: datasets and data loading, as ``torch.utils.data``, plus the tutorials' datasets.
+
+- :class:`Dataset`, :class:`TensorDataset`, :class:`Subset`, :class:`ConcatDataset`, :func:`random_split`;
+- :class:`DataLoader` (seeded shuffling, ``drop_last``, ``collate_fn``; one NumPy gather per batch for arrays);
+- toy datasets: :func:`spiral`, :func:`vertical`, :func:`sine` (the nnfs book's), :func:`xor`, :func:`blobs`,
+  :func:`moons`, :func:`linear_regression`;
+- real ones: :func:`fashion_mnist`, :func:`mnist` (local copies first, else a verified download), and the IDX
+  format they are stored in: :func:`load_idx`, :func:`save_idx`;
+- preprocessing: :func:`one_hot`, :func:`standardize`, :class:`Standardizer`, :func:`train_test_split`.
+
+Example:
+    >>> from lucidnet.data import DataLoader, TensorDataset, spiral
+    >>> X, y = spiral(100, 3, seed=0)
+    >>> xb, yb = next(iter(DataLoader(TensorDataset(X, y), batch_size=32, shuffle=True, generator=0)))
+    >>> xb.shape, yb.dtype
+    ((32, 2), dtype('int64'))
+"""
+from .dataloader import DataLoader, default_collate
+from .dataset import ConcatDataset, Dataset, Subset, TensorDataset, random_split
+from .datasets import FASHION_MNIST_CLASSES, MNIST_CLASSES, cache_dir, fashion_mnist, mnist
+from .idx import load_idx, save_idx
+from .preprocessing import Standardizer, one_hot, standardize, train_test_split
+from .toy import blobs, linear_regression, moons, sine, spiral, vertical, xor
+
+__all__ = [
+    "ConcatDataset", "DataLoader", "Dataset", "FASHION_MNIST_CLASSES", "MNIST_CLASSES", "Standardizer", "Subset",
+    "TensorDataset", "blobs", "cache_dir", "default_collate", "fashion_mnist", "linear_regression", "load_idx",
+    "mnist", "moons", "one_hot", "random_split", "save_idx", "sine", "spiral", "standardize", "train_test_split",
+    "vertical", "xor",
+]
