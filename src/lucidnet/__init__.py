@@ -21,6 +21,7 @@ from .dtypes import (double, float16, float32, float64, get_default_dtype, half,
 from .creation import *  # noqa: F401,F403
 from .functional import *  # noqa: F401,F403
 from . import functional, ops
+from . import data
 
 __version__ = "0.1.0"
 
