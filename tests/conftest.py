@@ -1,0 +1,24 @@
+"""Shared test setup: the tests folder on sys.path (for ``optable``), hypothesis settings, and a guard
+that every test leaves lucidnet's global state (grad mode, default dtype) as it found it."""
+import os
+import sys
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+# Shared, loaded machines: no per-example deadline; a fixed number of examples per property.
+settings.register_profile("lucidnet", deadline=None, max_examples=60,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "lucidnet"))
+
+
+@pytest.fixture(autouse=True)
+def _restore_global_state():
+    import lucidnet
+    from lucidnet import autograd, dtypes
+    grad_mode, default_dtype = autograd._grad_enabled, dtypes.get_default_dtype()
+    yield
+    autograd._grad_enabled = grad_mode
+    lucidnet.set_default_dtype(default_dtype)

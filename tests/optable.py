@@ -1,0 +1,321 @@
+"""The op table: sample inputs for every primitive, the test table of the whole core.
+
+Every primitive registered with ``@primitive`` (``lucidnet.autograd.PRIMITIVES``) needs at least one row
+in ``ROWS``; ``test_gradcheck.py`` fails if one has none, checks each row's gradients in float64 against
+central differences, and ``test_torch_oracle.py`` compares each row's values and gradients with PyTorch.
+``COMPOSITES`` holds the same kind of rows for functions built from primitives (mean, var, stack, ...).
+
+Adding a primitive means appending rows here, e.g.::
+
+    row("erf", lambda t, x: t.erf(x), randn(3, 4)),
+    row("conv2d", lambda t, x, w, b: t.conv2d(x, w, b, stride=2), randn(2, 3, 7, 7), randn(4, 3, 3, 3), randn(4)),
+    row("embedding", lambda t, ids, w: t.embedding(ids, w), ints(5, 2, 3), randn(5, 4), label="repeats"),
+
+A row is: the primitive's name (the key in PRIMITIVES), a function, and its sample inputs.
+
+* The function takes a namespace ``t`` and the inputs as tensors, and is written in PyTorch's spelling:
+  ``t`` is lucidnet (``lucidnet.nn.functional``, ``lucidnet.functional``, ``lucidnet``, searched in that
+  order) for the gradient check, and torch (``torch.nn.functional``, then ``torch``) for the oracle. So
+  ``t.pad`` is ``F.pad`` and ``t.cat`` is ``torch.cat``. It returns one tensor.
+* Floating inputs are differentiated (all of them, unless ``grad=`` lists the indices that are);
+  integer and bool inputs become index/mask tensors. Make inputs with the helpers below, kept small
+  (a gradient check costs two forward passes per element): ``randn`` (normal), ``positive`` (in
+  [0.5, 2], for log/sqrt), ``away`` (|x| in [0.2, 2], away from the kink of abs/relu), ``distinct``
+  (no ties, for max/sort), ``ints(high, *shape)`` and ``mask(*shape)``.
+* Put broadcasting, keepdims, negative axes and repeated indices in on purpose: that is where backward
+  rules go wrong. ``label`` tells rows of one primitive apart in test ids.
+* ``torch=False`` keeps a row out of the oracle, for behaviour that differs from PyTorch by design
+  (say why in the label). Random ops (dropout) should fix their seed inside ``fn``.
+* ``fd=False`` keeps a row out of the finite-difference check, for inputs placed on purpose where the
+  derivative is a convention (ties of max, the kink of relu at 0): the oracle still checks PyTorch's choice.
+* ``eps``/``rtol``/``atol`` loosen the finite-difference check for one row, where the function itself
+  rounds (a float32 round trip); ``rtol32``/``atol32`` the float32 oracle comparison.
+"""
+import dataclasses
+from typing import Callable, Optional
+
+import numpy as np
+
+_rng = np.random.default_rng(20240607)        # fixed: the table is the same in every run
+
+
+# ------------------------------------------------------------------------------------------- input helpers
+
+def randn(*shape):
+    """Standard normal float64 samples."""
+    return _rng.standard_normal(shape)
+
+
+def positive(*shape):
+    """Values in [0.5, 2]: safe for log, sqrt, division, and powers with any exponent."""
+    return _rng.uniform(0.5, 2.0, shape)
+
+
+def away(*shape):
+    """Values with |x| in [0.2, 2] and random signs: finite differences never straddle a kink at 0."""
+    return _rng.uniform(0.2, 2.0, shape) * _rng.choice([-1.0, 1.0], shape)
+
+
+def distinct(*shape):
+    """Values at least 0.1 apart (no ties), in random order: max/min/sort have one clear winner."""
+    n = int(np.prod(shape))
+    return (_rng.permutation(n) * 0.1 - n * 0.05 + _rng.uniform(-0.02, 0.02, n)).reshape(shape)
+
+
+def ints(high, *shape):
+    """int64 values in [0, high): indices, class ids."""
+    return _rng.integers(0, high, shape)
+
+
+def mask(*shape):
+    """A random bool array with both values present."""
+    m = _rng.random(shape) < 0.5
+    m.flat[0], m.flat[-1] = True, False
+    return m
+
+
+# ------------------------------------------------------------------------------------------- namespaces
+
+class Namespace:
+    """Attribute lookup over several modules, first hit wins: ``t.pad`` is ``F.pad``, ``t.cat`` is ``torch.cat``."""
+
+    def __init__(self, *modules):
+        self._modules = modules
+
+    def __getattr__(self, name):
+        for m in self._modules:
+            if hasattr(m, name):
+                return getattr(m, name)
+        raise AttributeError(f"no {name!r} in {[m.__name__ for m in self._modules]}")
+
+
+def lucidnet_namespace():
+    import importlib
+
+    import lucidnet
+    modules = []
+    try:
+        modules.append(importlib.import_module("lucidnet.nn.functional"))
+    except ModuleNotFoundError:
+        pass
+    return Namespace(*modules, lucidnet.functional, lucidnet)
+
+
+def torch_namespace():
+    import torch
+    return Namespace(torch.nn.functional, torch)
+
+
+# ------------------------------------------------------------------------------------------- rows
+
+@dataclasses.dataclass(frozen=True)
+class Row:
+    name: str                                  # the primitive (or composite) this row exercises
+    fn: Callable                               # fn(t, *tensors) -> Tensor, PyTorch spelling
+    args: tuple                                # sample inputs, NumPy arrays
+    label: str = ""                            # tells rows of one name apart
+    grad: Optional[tuple] = None               # indices of the differentiated args (default: all floating)
+    torch: bool = True                         # compared with PyTorch in the oracle suite
+    fd: bool = True                            # checked by finite differences (False at ties and kinks)
+    eps: float = 1e-6
+    rtol: float = 1e-5
+    atol: float = 1e-6
+    rtol32: float = 1e-4
+    atol32: float = 1e-5
+
+    @property
+    def id(self):
+        return f"{self.name}-{self.label}" if self.label else self.name
+
+    def diff_args(self):
+        """Indices of the args whose gradient is checked."""
+        if self.grad is not None:
+            return tuple(self.grad)
+        return tuple(i for i, a in enumerate(self.args) if np.asarray(a).dtype.kind == "f")
+
+
+def row(name, fn, *args, **options):
+    """One row: ``row("mul", lambda t, a, b: a * b, randn(3, 4), randn(4), label="broadcast")``."""
+    return Row(name, fn, tuple(np.asarray(a) for a in args), **options)
+
+
+# Primitives: every key of lucidnet.autograd.PRIMITIVES needs a row (test_gradcheck enforces it).
+ROWS = [
+    # ----- arithmetic, broadcasting both ways
+    row("add", lambda t, a, b: a + b, randn(3, 4), randn(3, 4), label="same"),
+    row("add", lambda t, a, b: a + b, randn(2, 3, 4), randn(4), label="broadcast"),
+    row("add", lambda t, a, b: a + b, randn(3, 1), randn(1, 4), label="outer"),
+    row("add", lambda t, a: a + 2.5, randn(3), label="scalar"),
+    row("add", lambda t, a, b: a + b, randn(2, 3), randn(2, 3), grad=(0,), label="one-needs-grad"),
+    row("sub", lambda t, a, b: a - b, randn(2, 1, 4), randn(3, 1), label="broadcast"),
+    row("sub", lambda t, a: 1.0 - a, randn(3), label="rsub"),
+    row("mul", lambda t, a, b: a * b, randn(3, 4), randn(3, 4), label="same"),
+    row("mul", lambda t, a, b: a * b, randn(4, 1, 3), randn(2, 3), label="broadcast"),
+    row("mul", lambda t, a: a * a, randn(5), label="self"),
+    row("mul", lambda t, a, b: a * b, randn(3, 4), np.array(randn(1)[0]), label="0d"),
+    row("div", lambda t, a, b: a / b, randn(3, 4), away(4), label="broadcast"),
+    row("div", lambda t, a, b: a / b, randn(1, 3), away(2, 1), label="outer"),
+    row("div", lambda t, a: 2.0 / a, away(3), label="rdiv"),
+    row("neg", lambda t, a: -a, randn(2, 3)),
+    row("pow", lambda t, a: a ** 2, randn(3, 2), label="square"),
+    row("pow", lambda t, a: a ** 3, randn(4), label="cube"),
+    row("pow", lambda t, a: a ** -1.5, positive(2, 3), label="negative-fractional"),
+    row("pow", lambda t, a: a ** 0.5, positive(5), label="sqrt"),
+    row("power", lambda t, a, b: a ** b, positive(3, 4), randn(4), label="broadcast"),
+    row("power", lambda t, b: 2.0 ** b, randn(3), label="rpow"),
+    row("power", lambda t, a, b: a ** b, positive(2, 1), randn(1, 3), grad=(1,), label="exponent-only"),
+    # ----- unary math
+    row("exp", lambda t, a: a.exp(), randn(3, 4)),
+    row("log", lambda t, a: a.log(), positive(3, 4)),
+    row("sqrt", lambda t, a: a.sqrt(), positive(2, 3)),
+    row("clone", lambda t, a: a.clone() * 2, randn(2, 3)),
+    row("astype", lambda t, a: a.to(t.float32), randn(2, 3), label="float64-to-float32",
+        eps=1e-3, rtol=1e-3, atol=1e-4),
+    row("abs", lambda t, a: a.abs(), away(3, 4)),
+    row("sin", lambda t, a: a.sin(), randn(3, 4)),
+    row("cos", lambda t, a: a.cos(), randn(3, 4)),
+    row("tanh", lambda t, a: a.tanh(), randn(3, 4)),
+    row("sigmoid", lambda t, a: a.sigmoid(), randn(3, 4)),
+    row("sigmoid", lambda t, a: (a * 40).sigmoid(), randn(8), label="saturating"),
+    row("relu", lambda t, a: a.relu(), away(3, 4)),
+    row("relu", lambda t, a: t.relu(a), away(5), label="function"),
+    row("relu", lambda t, a: t.cat([a.relu(), a.abs(), a.clamp(-1, 1), a.clamp(min=0)]),
+        np.array([-1.0, 0.0, 1.0, 2.0]), label="kinks", fd=False),
+    row("clip", lambda t, a: a.clamp(-0.5, 0.5), away(4, 3) * 0.9, label="both"),
+    row("clip", lambda t, a: a.clamp(min=0.3), away(6), label="min-only"),
+    row("clip", lambda t, a: t.clamp(a, max=-0.3), away(6), label="max-only"),
+    # ----- selection
+    row("maximum", lambda t, a, b: t.maximum(a, b), distinct(3, 4), distinct(4), label="broadcast"),
+    row("maximum", lambda t, a: t.maximum(a, a * 0 + 0.5), distinct(5), label="tensor-constant"),
+    row("minimum", lambda t, a, b: t.minimum(a, b), distinct(2, 1, 3), distinct(4, 1), label="broadcast"),
+    row("maximum", lambda t, a, b: t.maximum(a, b) + t.minimum(a, b) * 3, np.array([1., 2., 3.]),
+        np.array([1., 0., 3.]), label="ties-split", fd=False),
+    row("where", lambda t, c, a, b: t.where(c, a, b), mask(3, 4), randn(3, 4), randn(3, 4), label="same"),
+    row("where", lambda t, c, a, b: t.where(c, a, b), mask(3, 1), randn(4), randn(3, 4), label="broadcast"),
+    row("where", lambda t, a: t.where(a > 0, a, a * 0), away(6), label="relu-like"),
+    # ----- matrix products
+    row("matmul", lambda t, a, b: a @ b, randn(3, 4), randn(4, 2), label="2d"),
+    row("matmul", lambda t, a, b: a @ b, randn(4), randn(4, 3), label="vector-matrix"),
+    row("matmul", lambda t, a, b: a @ b, randn(3, 4), randn(4), label="matrix-vector"),
+    row("matmul", lambda t, a, b: a @ b, randn(4), randn(4), label="dot"),
+    row("matmul", lambda t, a, b: a @ b, randn(2, 3, 4), randn(2, 4, 2), label="batched"),
+    row("matmul", lambda t, a, b: a @ b, randn(2, 3, 4), randn(4, 2), label="batch-times-matrix"),
+    row("matmul", lambda t, a, b: a @ b, randn(3, 4), randn(2, 4, 2), label="matrix-times-batch"),
+    row("matmul", lambda t, a, b: a @ b, randn(2, 1, 3, 4), randn(3, 4, 2), label="batch-broadcast"),
+    row("matmul", lambda t, a, b: a @ b, randn(2, 3, 4), randn(4), label="batch-times-vector"),
+    row("matmul", lambda t, a, b: a @ b, randn(4), randn(2, 4, 3), label="vector-times-batch"),
+    row("linear", lambda t, x, w, b: t.linear(x, w, b), randn(3, 4), randn(2, 4), randn(2), label="bias"),
+    row("linear", lambda t, x, w: t.linear(x, w), randn(2, 3, 4), randn(5, 4), label="batched-no-bias"),
+    row("linear", lambda t, x, w, b: t.linear(x, w, b), randn(4), randn(3, 4), randn(3), label="1d"),
+    row("linear", lambda t, x, w, b: t.linear(x, w, b), randn(3, 4), randn(2, 4), randn(2), grad=(1, 2),
+        label="params-only"),
+    # ----- softmax family
+    row("softmax", lambda t, a: t.softmax(a, dim=-1), randn(3, 5), label="last"),
+    row("softmax", lambda t, a: t.softmax(a, dim=0), randn(3, 4), label="dim0"),
+    row("softmax", lambda t, a: t.softmax(a * 30, dim=1), randn(2, 3, 2), label="peaked"),
+    row("log_softmax", lambda t, a: t.log_softmax(a, dim=-1), randn(3, 5), label="last"),
+    row("log_softmax", lambda t, a: t.log_softmax(a, dim=1), randn(2, 3, 2), label="middle"),
+    row("cross_entropy", lambda t, z, y: t.cross_entropy(z, y), randn(4, 5), ints(5, 4), label="ids"),
+    row("cross_entropy", lambda t, z, y: t.cross_entropy(z, y, reduction="sum"), randn(4, 3), ints(3, 4),
+        label="sum"),
+    row("cross_entropy", lambda t, z, y: t.cross_entropy(z, y, reduction="none"), randn(4, 3), ints(3, 4),
+        label="none"),
+    row("cross_entropy", lambda t, z, y, w: t.cross_entropy(z, y, weight=w), randn(5, 3), ints(3, 5),
+        positive(3), grad=(0,), label="weight"),
+    row("cross_entropy", lambda t, z, y: t.cross_entropy(z, y, ignore_index=1, label_smoothing=0.2),
+        randn(6, 3), np.array([0, 1, 2, 1, 0, 2]), label="ignore-smoothing"),
+    row("cross_entropy", lambda t, z, p: t.cross_entropy(z, p), randn(3, 4), np.full((3, 4), 0.25) +
+        np.array([0.5, -0.25, 0.0, -0.25]), grad=(0,), label="probabilities"),
+    row("cross_entropy", lambda t, z, y: t.cross_entropy(z, y), randn(2, 3, 2, 2), ints(3, 2, 2, 2),
+        label="spatial"),
+    row("cross_entropy", lambda t, z, y: t.cross_entropy(z, y), randn(4), np.array(2), label="unbatched"),
+    # ----- reductions
+    row("sum", lambda t, a: a.sum(), randn(3, 4), label="all"),
+    row("sum", lambda t, a: a.sum(dim=1), randn(3, 4), label="dim"),
+    row("sum", lambda t, a: a.sum(-1, keepdim=True), randn(2, 3, 4), label="negative-keepdim"),
+    row("sum", lambda t, a: a.sum(dim=(0, 2)), randn(2, 3, 4), label="tuple"),
+    row("sum", lambda t, a: a.sum(dim=(-1, 0), keepdim=True), randn(2, 3, 4), label="tuple-keepdim"),
+    row("amax", lambda t, a: a.amax(dim=1), distinct(3, 4), label="dim"),
+    row("amax", lambda t, a: a.amax(dim=(0, -1), keepdim=True), distinct(2, 3, 2), label="tuple-keepdim"),
+    row("amax", lambda t, a: a.max(), distinct(3, 4), label="all"),
+    row("amax", lambda t, a: a.amax(dim=0), np.array([[1., 2.], [1., 0.], [0.5, 2.]]), label="ties-split",
+        fd=False),
+    row("amin", lambda t, a: a.amin(dim=-1), distinct(3, 4), label="negative"),
+    row("amin", lambda t, a: a.min(), distinct(2, 3), label="all"),
+    # ----- shapes
+    row("reshape", lambda t, a: a.reshape(4, 3), randn(3, 4), label="2d"),
+    row("reshape", lambda t, a: a.reshape(2, -1, 2), randn(3, 4), label="infer"),
+    row("reshape", lambda t, a: a.view(-1), randn(2, 3), label="view"),
+    row("transpose", lambda t, a: a.transpose(0, 1), randn(3, 4), label="2d"),
+    row("transpose", lambda t, a: a.transpose(-1, 0), randn(2, 3, 4), label="swap-negative"),
+    row("transpose", lambda t, a: a.permute(2, 0, 1), randn(2, 3, 4), label="permute"),
+    row("transpose", lambda t, a: a.T, randn(3, 4), label="T"),
+    row("broadcast_to", lambda t, a: a.expand(3, 4), randn(3, 1), label="expand"),
+    row("broadcast_to", lambda t, a: a.expand(2, -1, 4), randn(3, 1), label="new-leading"),
+    row("getitem", lambda t, a: a[1], randn(3, 4), label="int"),
+    row("getitem", lambda t, a: a[-1, 1:3], randn(3, 4), label="negative-slice"),
+    row("getitem", lambda t, a: a[:, ::2], randn(3, 5), label="step"),
+    row("getitem", lambda t, a: a[..., None, 1], randn(2, 3, 4), label="ellipsis-none"),
+    row("getitem", lambda t, a: a[::-1], randn(4), label="negative-step-numpy-only", torch=False),
+    row("getitem", lambda t, a, i: a[i], randn(4, 3), np.array([0, 2, 0, 3, 0]), label="int-array-repeats"),
+    row("getitem", lambda t, a, i: a[:, i], randn(3, 4), np.array([[1, 1], [3, 0]]), label="int-array-2d"),
+    row("getitem", lambda t, a, i, j: a[i, j], randn(3, 4), np.array([0, 2, 0]), np.array([1, 1, 1]),
+        label="pairs-repeats"),
+    row("getitem", lambda t, a, i: a[i, 1:], randn(3, 4), np.array([2, 2]), label="int-array-and-slice"),
+    row("getitem", lambda t, a: a[[0, 0, 1]], randn(3, 2), label="list"),
+    row("getitem", lambda t, a, m: a[m], randn(3, 4), mask(3, 4), label="bool-mask"),
+    row("getitem", lambda t, a, m: a[m], randn(4, 3), mask(4), label="bool-rows"),
+    row("take_along_axis", lambda t, a: a.max(dim=1).values, distinct(3, 4), label="max-dim"),
+    row("take_along_axis", lambda t, a: a.min(-1, keepdim=True)[0], distinct(2, 3, 4), label="min-keepdim"),
+    row("concatenate", lambda t, a, b: t.cat([a, b]), randn(2, 3), randn(1, 3), label="dim0"),
+    row("concatenate", lambda t, a, b, c: t.cat([a, b, c], dim=-1), randn(2, 1), randn(2, 3), randn(2, 2),
+        label="negative-three"),
+    row("concatenate", lambda t, a, b: t.cat([a, b, a], dim=1), randn(2, 2), randn(2, 1), label="repeated"),
+    row("pad", lambda t, a: t.pad(a, (1, 2)), randn(2, 3), label="last"),
+    row("pad", lambda t, a: t.pad(a, (0, 1, 2, 0), value=1.5), randn(2, 3, 2), label="two-axes-value"),
+]
+
+
+# Composites: functions built from primitives (no backward code of their own), checked the same way.
+COMPOSITES = [
+    row("mean", lambda t, a: a.mean(), randn(3, 4), label="all"),
+    row("mean", lambda t, a: a.mean(dim=(0, -1), keepdim=True), randn(2, 3, 4), label="tuple-keepdim"),
+    row("var", lambda t, a: a.var(), randn(3, 4), label="all"),
+    row("var", lambda t, a: a.var(dim=1), randn(3, 4), label="dim"),
+    row("var", lambda t, a: a.var(dim=0, unbiased=False, keepdim=True), randn(3, 4), label="biased"),
+    row("var", lambda t, a: a.var(dim=-1, correction=0), randn(3, 4), label="correction"),
+    row("std", lambda t, a: a.std(), randn(3, 4), label="all"),
+    row("std", lambda t, a: a.std(dim=(0, 1)), randn(3, 4, 2), label="tuple"),
+    row("logsumexp", lambda t, a: a.logsumexp(dim=1), randn(3, 4), label="dim"),
+    row("logsumexp", lambda t, a: t.logsumexp(a * 50, dim=-1, keepdim=True), randn(2, 5), label="large"),
+    row("logsumexp", lambda t, a: a.logsumexp(dim=(0, 1)), randn(2, 3), label="tuple"),
+    row("max-dim", lambda t, a: a.max(dim=0).values, distinct(3, 4), label="values"),
+    row("max-dim", lambda t, a: a.max(1, keepdim=True)[0], distinct(3, 4), label="keepdim"),
+    row("min-dim", lambda t, a: a.min(dim=-1).values, distinct(3, 4)),
+    row("max-binary", lambda t, a, b: t.max(a, b), distinct(3, 4), distinct(3, 4)),
+    row("stack", lambda t, a, b: t.stack([a, b]), randn(2, 3), randn(2, 3), label="dim0"),
+    row("stack", lambda t, a, b: t.stack([a, b, a], dim=-1), randn(2, 3), randn(2, 3), label="last-repeated"),
+    row("split", lambda t, a: t.cat([p * (i + 1) for i, p in enumerate(a.split(2))]), randn(5, 2), label="size"),
+    row("split", lambda t, a: a.split([1, 3], dim=1)[1] * 2, randn(2, 4), label="sections"),
+    row("chunk", lambda t, a: t.cat([p * (i + 1) for i, p in enumerate(a.chunk(3, dim=1))], dim=1), randn(2, 7)),
+    row("pad", lambda t, a: t.pad(a, (1, 1, 1, 1)) * 2, randn(1, 2, 3), label="four"),
+    row("masked_fill", lambda t, a, m: a.masked_fill(m, -1.0), randn(3, 4), mask(3, 4), label="same"),
+    row("masked_fill", lambda t, a, m: a.masked_fill(m, 0.0), randn(3, 4), mask(4), label="broadcast"),
+    row("flatten", lambda t, a: a.flatten(1), randn(2, 3, 2)),
+    row("squeeze", lambda t, a: a.squeeze(1), randn(3, 1, 2)),
+    row("unsqueeze", lambda t, a: a.unsqueeze(0) * a.unsqueeze(-1), randn(3)),
+    row("expand_as", lambda t, a, b: a.expand_as(b) * b, randn(1, 3), randn(2, 3)),
+    row("mT", lambda t, a: a.mT, randn(2, 3, 4)),
+    row("t", lambda t, a: a.t(), randn(3, 4)),
+    row("square", lambda t, a: a.square(), randn(4)),
+    row("rsqrt", lambda t, a: a.rsqrt(), positive(4)),
+    row("sum-function", lambda t, a: t.sum(a, dim=0), randn(2, 3)),
+    row("softmax-composed", lambda t, a: a.exp() / a.exp().sum(dim=-1, keepdim=True), randn(3, 4)),
+    row("mlp", lambda t, x, w1, b1, w2: t.log_softmax((x @ w1.T + b1).tanh() @ w2, dim=1),
+        randn(4, 3), randn(5, 3), randn(5), randn(5, 2)),
+    row("attention", lambda t, q, k, v: t.softmax(q @ k.transpose(-2, -1) / 2.0, dim=-1) @ v,
+        randn(2, 3, 4), randn(2, 5, 4), randn(2, 5, 4)),
+    row("layer-norm-by-hand", lambda t, x: (x - x.mean(-1, keepdim=True)) / (x.var(-1, unbiased=False, keepdim=True)
+                                                                           + 1e-5).sqrt(), randn(3, 6)),
+    row("reused", lambda t, a: a * a.sin() + a.exp() * a - a / (a * a + 1.0), randn(6)),
+]
