@@ -107,7 +107,10 @@ def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None
     x = _float(x)
     axis = _pick(axis, dim)
     d = x - mean(x, axis=axis, keepdims=True)
-    return ops.sum(d * d, axis=axis, keepdims=keepdim or keepdims) * (1.0 / builtins.max(_count(x, axis) - c, 0))
+    dof = builtins.max(_count(x, axis) - c, 0)
+    scale = 1.0 / dof if dof else math.inf              # as PyTorch: inf, or nan for a sum of 0 (one element)
+    with np.errstate(invalid="ignore"):
+        return ops.sum(d * d, axis=axis, keepdims=keepdim or keepdims) * scale
 
 
 def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, ddof=None, keepdims=False):

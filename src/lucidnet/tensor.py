@@ -24,11 +24,29 @@ def _as_array(v):
 
 
 def _promote(a, b):
-    """PyTorch's type promotion where it differs from NumPy's: an integer or bool tensor combined with a
-    Python float gives the default float dtype (float32), not float64."""
-    if isinstance(b, float) and isinstance(a, Tensor) and a.data.dtype.kind in "biu":
-        a = a.to(dtypes.get_default_dtype())
-    elif isinstance(a, float) and isinstance(b, Tensor) and b.data.dtype.kind in "biu":
+    """PyTorch's type promotion where it differs from NumPy's, for a binary op between a and b.
+
+    A float tensor meeting an integer or bool tensor keeps its float dtype (NumPy would widen float32 with
+    int64 to float64); an integer or bool tensor meeting a Python float gets the default float dtype
+    (float32, not float64); a NumPy float scalar counts as a Python float (never widens float32).
+    """
+    if isinstance(a, Tensor):
+        if isinstance(b, Tensor):
+            da, db = a.data.dtype, b.data.dtype
+            if da is not db and (da.kind == "f") != (db.kind == "f"):
+                if da.kind == "f":
+                    b = b.to(da)
+                else:
+                    a = a.to(db)
+            return a, b
+        if isinstance(b, np.floating):
+            b = float(b)
+        if isinstance(b, float) and a.data.dtype.kind in "biu":
+            a = a.to(dtypes.get_default_dtype())
+        return a, b
+    if isinstance(a, np.floating):
+        a = float(a)
+    if isinstance(a, float) and b.data.dtype.kind in "biu":
         b = b.to(dtypes.get_default_dtype())
     return a, b
 
@@ -342,14 +360,25 @@ class Tensor:
     # --------------------------------------------------------------------------------------- printing
 
     def __repr__(self):
-        extra = ""
-        if self.data.dtype not in (dtypes.float32, dtypes.int64, dtypes.bool_):
-            extra += f", dtype=lucidnet.{self.data.dtype}"
+        arr, suffixes = self.data, []
+        if arr.size == 0 and arr.ndim != 1:
+            suffixes.append(f"size={arr.shape}")
+        shown = (dtypes.get_default_dtype(),) if arr.size == 0 else (dtypes.get_default_dtype(), dtypes.int64,
+                                                                     dtypes.bool_)
+        if arr.dtype not in shown:
+            suffixes.append(f"dtype=lucidnet.{arr.dtype}")
         if self.grad_fn is not None:
-            extra += f", grad_fn={self.grad_fn!r}"
+            suffixes.append(f"grad_fn={self.grad_fn!r}")
         elif self._requires_grad:
-            extra += ", requires_grad=True"
-        return f"tensor({_format(self.data)}{extra})"
+            suffixes.append("requires_grad=True")
+        text = "tensor(" + _format(arr)
+        line = len(text) - text.rfind("\n") + 1             # PyTorch's count, off by one on purpose
+        for suffix in suffixes:                             # a suffix that would pass 80 columns starts a line
+            if line + len(suffix) + 2 > 80:
+                text, line = text + ",\n" + " " * len("tensor(") + suffix, len("tensor(") + len(suffix)
+            else:
+                text, line = text + ", " + suffix, line + len(suffix) + 2
+        return text + ")"
 
     __str__ = __repr__
 
@@ -421,13 +450,13 @@ class Tensor:
     def __truediv__(self, other):
         a, b = _promote(self, other)
         if a.data.dtype.kind in "biu" and np.result_type(_as_array(b)).kind in "biu":
-            a = a.to(dtypes.get_default_dtype())           # true division of integers gives floats
+            a, b = _promote(a.to(dtypes.get_default_dtype()), b)     # true division of integers gives floats
         return ops.div(a, b)
 
     def __rtruediv__(self, other):
         a, b = _promote(other, self)
         if b.data.dtype.kind in "biu" and np.result_type(_as_array(a)).kind in "biu":
-            b = b.to(dtypes.get_default_dtype())
+            a, b = _promote(a, b.to(dtypes.get_default_dtype()))
         return ops.div(a, b)
 
     def __floordiv__(self, other):
@@ -630,35 +659,60 @@ class Tensor:
 
 
 def _format(arr):
-    """Print an array the way PyTorch prints a tensor: 4 decimals, scientific when magnitudes differ widely."""
+    """Print an array the way PyTorch prints a tensor (torch/_tensor_str.py): one width for every element,
+    4 decimals, scientific when magnitudes differ widely, ``...`` past 1000 elements, 80 columns."""
     if arr.size == 0:
-        return "[]" if arr.ndim == 1 else f"size={arr.shape}"
-    opts = {"separator": ", ", "prefix": "tensor(", "threshold": 1000, "edgeitems": 3, "max_line_width": 80}
-    if arr.dtype.kind == "f":
-        finite = np.abs(arr[np.isfinite(arr)]).astype(np.float64)
-        nonzero = finite[finite != 0]
-        if nonzero.size and np.all(nonzero == np.round(nonzero)):
-            sci = nonzero.max() / nonzero.min() > 1000 or nonzero.max() > 1e8
-            fmt = "{:.4e}" if sci else "{:.0f}."
-        else:
-            sci = nonzero.size and (nonzero.max() / nonzero.min() > 1000 or nonzero.max() > 1e8
-                                    or nonzero.min() < 1e-4)
-            fmt = "{:.4e}" if sci else "{:.4f}"
-        if not nonzero.size:
-            fmt = "{:.0f}."
+        return "[]"
+    summarize = arr.size > 1000
+    one, width = _formatter(_summarized(arr) if summarize else arr)
+    return _nested(arr, one, width, len("tensor("), summarize)
 
-        def one(v):
-            if np.isnan(v):
-                return "nan"
-            if np.isinf(v):
-                return "inf" if v > 0 else "-inf"
-            return fmt.format(v)
-        strs = [one(v) for v in arr.ravel()] if arr.size <= 1000 else None
-        width = max(len(s) for s in strs) if strs else 0
-        opts["formatter"] = {"float_kind": lambda v: one(v).rjust(width)}
+
+def _summarized(arr, edge=3):
+    """The elements a summarized print shows: the first and last ``edge`` along every axis."""
+    if arr.ndim == 0 or arr.shape[0] <= 2 * edge and arr.ndim == 1:
+        return arr
+    if arr.ndim == 1:
+        return np.concatenate([arr[:edge], arr[-edge:]])
+    rows = list(arr[:edge]) + list(arr[-edge:]) if arr.shape[0] > 2 * edge else list(arr)
+    return np.stack([_summarized(r, edge) for r in rows])
+
+
+def _formatter(arr):
+    """(format one value, width) chosen from the nonzero finite values, as PyTorch's _Formatter does."""
+    if arr.dtype.kind != "f":
+        width = max(len(str(v)) for v in arr.ravel().tolist())
+        return (lambda v: str(v).rjust(width)), width
+    flat = arr.ravel()
+    vals = flat[np.isfinite(flat) & (flat != 0)].astype(np.float64)
+    fmt, width = "{:.0f}.", 1                          # integral values print as "3."
+    if vals.size:
+        big, small = np.abs(vals).max(), np.abs(vals).min()
+        if np.all(vals == np.ceil(vals)):
+            fmt = "{:.4e}" if big / small > 1000 or big > 1e8 else "{:.0f}."
+        else:
+            fmt = "{:.4e}" if big / small > 1000 or big > 1e8 or small < 1e-4 else "{:.4f}"
+        width = max(len(fmt.format(v)) for v in vals.tolist())
+
+    def one(v):
+        return (fmt.format(v) if np.isfinite(v) else f"{v:.0f}").rjust(width)     # nan, inf, -inf
+    return one, width
+
+
+def _nested(arr, one, width, indent, summarize, edge=3):
+    """Nested brackets: vectors wrap at 80 columns, matrices put one row per line."""
     if arr.ndim == 0:
-        return opts["formatter"]["float_kind"](arr.item()).strip() if arr.dtype.kind == "f" else str(arr.item())
-    return np.array2string(arr, **opts)
+        return one(arr.item())
+    cut = summarize and arr.shape[0] > 2 * edge
+    if arr.ndim == 1:
+        items = ([one(v) for v in arr[:edge].tolist()] + [" ..."] + [one(v) for v in arr[-edge:].tolist()]
+                 if cut else [one(v) for v in arr.tolist()])
+        per_line = max(1, (80 - indent) // (width + 2))
+        lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
+        return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
+    rows = list(arr[:edge]) + [None] + list(arr[-edge:]) if cut else list(arr)
+    parts = ["..." if r is None else _nested(r, one, width, indent + 1, summarize, edge) for r in rows]
+    return "[" + ("," + "\n" * (arr.ndim - 1) + " " * (indent + 1)).join(parts) + "]"
 
 
 from . import functional as F  # noqa: E402  (functional builds on Tensor)
