@@ -194,10 +194,13 @@ def blobs(samples=100, centers=3, std=1.0, *, features=2, center_box=(-10.0, 10.
             raise ValueError(f"blobs(): expected center_box (low, high) with low < high, got {center_box!r}.")
         C = rng.uniform(lo, hi, size=(k, features))
     else:
-        C = np.asarray(centers, dtype=np.float64)
+        try:
+            C = np.asarray(centers, dtype=np.float64)
+        except (TypeError, ValueError):
+            C = np.full(0, np.nan)
         if C.ndim != 2 or len(C) == 0 or C.shape[1] == 0 or not np.isfinite(C).all():
             raise ValueError(f"blobs(): expected centers to be a count or finite coordinates of shape "
-                             f"(clusters, features), got {np.shape(centers)}.")
+                             f"(clusters, features), got {centers!r}.")
         k, features = C.shape
     try:
         stds = np.asarray(std, dtype=np.float64)
