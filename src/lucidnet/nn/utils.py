@@ -84,8 +84,9 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     t = total.dtype.type
     coef = min(t(max_norm) / (total + t(1e-6)), t(1.0))   # in the gradients' dtype, as PyTorch computes it
     if coef < 1.0 or not np.isfinite(coef):                # multiplying by exactly 1.0 would change nothing
-        for g in grads:
-            np.multiply(g, coef.astype(g.dtype), out=g)
+        with np.errstate(invalid="ignore"):                 # inf * 0 -> nan, silently, as in PyTorch
+            for g in grads:
+                np.multiply(g, coef.astype(g.dtype), out=g)
     return Tensor._wrap(total)
 
 
