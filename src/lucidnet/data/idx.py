@@ -6,6 +6,7 @@ big-endian uint32 per dimension, then the values in C order, big-endian. Type co
 Reading checks every part of that and says which one is wrong; writing is atomic.
 """
 import gzip
+import math
 import os
 import struct
 import sys
@@ -36,7 +37,7 @@ def _dims(shape):
 
 def _announced(shape, dtype):
     """What the header promises, in the words of the error messages."""
-    nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    nbytes = math.prod(shape) * dtype.itemsize
     if dtype.itemsize == 1:
         return f"{_dims(shape)} bytes"
     return f"{_dims(shape)} {dtype} values ({nbytes} bytes)"
@@ -122,7 +123,7 @@ def _read(f, where, path, compressed, size):
                          f"{len(header) // 4}.")
     shape = struct.unpack(f">{ndim}I", header)
     dtype = _CODES[code]
-    nbytes = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    nbytes = math.prod(shape) * dtype.itemsize
     if size is not None:                                  # raw file: check the length before allocating
         found = size - 4 - 4 * ndim
         if found < nbytes:
