@@ -173,7 +173,7 @@ def _saved_versions(backward, inputs, out_arr, out_version):
         if type(v) is not np.ndarray:
             continue
         if v is out_arr:
-            saved.append((out_version, 0))
+            saved.append((out_version, out_version[0]))
             continue
         for t in inputs:
             if t is not None and (v is t.data or (v.base is not None and v.base is t.data)):
@@ -218,15 +218,15 @@ def primitive(f):
             shapes = " and ".join(str(a.shape if isinstance(a, Tensor) else np.shape(a)) for a in args)
             raise ValueError(f"{name}: cannot broadcast shapes {shapes} together.") from None
         result = Tensor._wrap(out)
+        out = result.data
+        if out.base is not None:               # with or without grad: x[0:2] += 1 must be seen by x's savers
+            _share_version_if_view(result, out, args)
         if not _grad_enabled:
             return result
         needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
         if True not in needs:
             return result
         inputs = tuple([a if isinstance(a, Tensor) else None for a in args])
-        out = result.data
-        if out.base is not None:
-            _share_version_if_view(result, out, inputs)
         result.grad_fn = Node(grad_name, backward, inputs, needs, _saved_versions(backward, inputs, out,
                                                                                    result._version))
         result._requires_grad = True
@@ -237,11 +237,11 @@ def primitive(f):
     return op
 
 
-def _share_version_if_view(result, out, inputs):
+def _share_version_if_view(result, out, args):
     """A result that is a NumPy view of an input shares its version counter, as PyTorch views do."""
     base = out.base
-    for t in inputs:
-        if t is not None and (t.data is base or (t.data.base is not None and t.data.base is base)):
+    for t in args:
+        if isinstance(t, Tensor) and (t.data is base or (t.data.base is not None and t.data.base is base)):
             result._version = t._version
             return
 

@@ -51,6 +51,9 @@ def _promote(a, b):
     return a, b
 
 
+_OUT_OF_PLACE = {"+=": "+", "-=": "-", "*=": "*", "/=": "/", "add_": "+", "sub_": "-", "mul_": "*", "div_": "/"}
+
+
 class Tensor:
     """An n-dimensional array with reverse-mode automatic differentiation.
 
@@ -186,13 +189,15 @@ class Tensor:
         """Refuse in-place edits that autograd would not see."""
         if not autograd.is_grad_enabled():
             return
+        op = _OUT_OF_PLACE.get(what)
+        instead = f"write x = x {op} y" if op else "build a new tensor (lucidnet.where, cat, stack)"
         if self._requires_grad:
             kind = "a leaf tensor that requires grad" if self.grad_fn is None else "a tensor that requires grad"
             raise RuntimeError(f"{what}: cannot modify {kind} in place while recording; wrap the update in "
-                               f"`with lucidnet.no_grad():` or write x = x {what.rstrip('=_')} y.")
+                               f"`with lucidnet.no_grad():` or {instead}.")
         if isinstance(other, Tensor) and other._requires_grad:
             raise RuntimeError(f"{what}: the operand requires grad but an in-place op on a tensor that does not "
-                               f"is not recorded; write x = x {what.rstrip('=_')} y instead.")
+                               f"is not recorded; {instead} instead.")
 
     def _bump(self):
         self._version[0] += 1
@@ -563,7 +568,9 @@ class Tensor:
             >>> lucidnet.ones(2).zero_()
             tensor([0., 0.])
         """
-        return self.fill_(0)
+        self._check_inplace("zero_")
+        self.data[...] = 0
+        return self._bump()
 
     def fill_(self, value):
         """Fill with ``value`` in place."""

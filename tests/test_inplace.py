@@ -1,0 +1,208 @@
+"""In-place safety: modifying a tensor that a recorded backward saved raises at backward time (a version
+counter, as PyTorch does); modifying one it did not save is fine; leaves that require grad can only be
+updated in place under no_grad."""
+import numpy as np
+import pytest
+
+import lucidnet
+
+SAVED = "MulBackward: one of the tensors it saved for backward was modified in place"
+
+
+def graph_saving(x):
+    """A loss whose backward needs x's values (mul saves both operands)."""
+    w = lucidnet.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    return w, (w * x).sum()
+
+
+def add_under_no_grad(x):
+    with lucidnet.no_grad():
+        x += 1
+
+
+@pytest.mark.parametrize("modify", [
+    add_under_no_grad,
+    lambda x: x.__iadd__(1),
+    lambda x: x.__isub__(1),
+    lambda x: x.__imul__(2),
+    lambda x: x.__itruediv__(2),
+    lambda x: x.__setitem__(0, 5.0),
+    lambda x: x.__setitem__(slice(None), lucidnet.ones(3)),
+    lambda x: x.zero_(),
+    lambda x: x.fill_(2.0),
+    lambda x: x.copy_(lucidnet.ones(3)),
+    lambda x: x.add_(1.0, alpha=2),
+    lambda x: x.sub_(1.0),
+    lambda x: x.mul_(2.0),
+    lambda x: x.div_(2.0),
+    lambda x: x.clamp_(0.0, 1.0),
+    lambda x: x.uniform_(),
+    lambda x: x.normal_(),
+    lambda x: x.detach().add_(1.0),
+], ids=["iadd-no_grad", "iadd", "isub", "imul", "idiv", "setitem", "setitem-all", "zero_", "fill_", "copy_",
+        "add_", "sub_", "mul_", "div_", "clamp_", "uniform_", "normal_", "detached"])
+def test_modifying_a_saved_tensor_raises_at_backward(modify):
+    x = lucidnet.tensor([1.0, 2.0, 3.0])
+    w, loss = graph_saving(x)
+    modify(x)
+    with pytest.raises(RuntimeError, match=SAVED + r" \(its version went from 0 to 1\)"):
+        loss.backward()
+
+
+@pytest.mark.parametrize("modify", [
+    lambda x: x[0:2].__setitem__(0, 5.0),
+    lambda x: x[0:2].__iadd__(5.0),
+    lambda x: x[1:].zero_(),
+    lambda x: x.reshape(3, 1).__iadd__(1.0),
+    lambda x: x.view(1, 3).zero_(),
+    lambda x: x.unsqueeze(0).transpose(0, 1).mul_(2.0),
+    lambda x: x[None][0][::2].fill_(0.0),
+    lambda x: x[:].__setitem__(1, 0.0),
+], ids=["slice-setitem", "slice-iadd", "slice-zero_", "reshape-iadd", "view-zero_", "transposed", "chain",
+        "full-slice"])
+def test_modifying_a_saved_tensor_through_a_view_raises(modify):
+    x = lucidnet.tensor([1.0, 2.0, 3.0])
+    w, loss = graph_saving(x)
+    modify(x)
+    with pytest.raises(RuntimeError, match=SAVED):
+        loss.backward()
+
+
+def test_a_saved_view_sees_changes_to_its_base():
+    x = lucidnet.tensor([1.0, 2.0, 3.0])
+    w = lucidnet.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    loss = (w * x.reshape(3, 1).T).sum()            # mul saved a view of x, not x
+    x += 1
+    with pytest.raises(RuntimeError, match=SAVED):
+        loss.backward()
+
+
+def test_modifying_a_saved_output_raises():
+    w = lucidnet.tensor([1.0, 2.0], requires_grad=True)
+    y = w.exp()                                      # exp's backward reuses its output
+    loss = y.sum()
+    with lucidnet.no_grad():
+        y *= 2
+    with pytest.raises(RuntimeError, match="ExpBackward: one of the tensors it saved"):
+        loss.backward()
+
+
+def test_updating_a_leaf_after_forward_invalidates_the_graph():
+    w = lucidnet.tensor([1.0, 2.0], requires_grad=True)
+    loss = (w * w).sum()
+    with lucidnet.no_grad():
+        w -= 0.1
+    with pytest.raises(RuntimeError, match=SAVED):
+        loss.backward()
+
+
+def test_the_error_names_the_fix():
+    x = lucidnet.tensor([1.0, 2.0, 3.0])
+    w, loss = graph_saving(x)
+    x[0] = 0.0
+    with pytest.raises(RuntimeError, match=r"Modify a copy instead \(x = x.clone\(\)\), or do the in-place update "
+                                           r"after backward\(\)\."):
+        loss.backward()
+
+
+@pytest.mark.parametrize("build", [
+    lambda w, x: (w + x).sum(),
+    lambda w, x: (w - x).sum(),
+    lambda w, x: (x * 2 + w).sum(),
+    lambda w, x: (w + x[0]).sum(),
+    lambda w, x: lucidnet.where(x > 1.5, w, w * 2).sum(),
+    lambda w, x: lucidnet.cat([w, x]).sum(),
+], ids=["add", "sub", "add-after-mul-by-constant", "indexed", "where-condition", "cat"])
+def test_modifying_an_unsaved_input_is_fine(build):
+    x = lucidnet.tensor([1.0, 2.0, 3.0])
+    w = lucidnet.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    loss = build(w, x)
+    with lucidnet.no_grad():
+        x += 100
+    loss.backward()
+    assert w.grad is not None and w.grad.shape == w.shape
+
+
+def test_modifying_after_backward_is_fine():
+    x = lucidnet.tensor([1.0, 2.0, 3.0])
+    w, loss = graph_saving(x)
+    loss.backward()
+    x += 1
+    np.testing.assert_array_equal(w.grad.data, [1.0, 2.0, 3.0])
+
+
+@pytest.mark.parametrize("op,symbol", [("__iadd__", r"\+="), ("__isub__", "-="), ("__imul__", r"\*="),
+                                       ("__itruediv__", "/=")])
+def test_in_place_on_a_leaf_that_requires_grad_raises_while_recording(op, symbol):
+    w = lucidnet.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match=symbol + r": cannot modify a leaf tensor that requires grad in place "
+                                                    r"while recording; wrap the update in `with lucidnet.no_grad\(\):`"
+                                                    r" or write x = x . y\."):
+        getattr(w, op)(1.0)
+    np.testing.assert_array_equal(w.data, [1.0, 2.0])             # untouched
+
+
+@pytest.mark.parametrize("modify,name", [
+    (lambda w: w.__setitem__(0, 1.0), r"x\[\.\.\.\] ="), (lambda w: w.zero_(), "zero_"),
+    (lambda w: w.fill_(1.0), "fill_"), (lambda w: w.add_(1.0), "add_"), (lambda w: w.mul_(2.0), "mul_"),
+    (lambda w: w.copy_(lucidnet.zeros(2)), "copy_"), (lambda w: w.normal_(), "normal_"),
+    (lambda w: w.clamp_(0, 1), "clamp_"),
+])
+def test_every_in_place_method_refuses_a_leaf_that_requires_grad(modify, name):
+    w = lucidnet.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match=name + ": cannot modify a leaf tensor that requires grad in place"):
+        modify(w)
+
+
+def test_in_place_on_a_computed_tensor_that_requires_grad_raises():
+    w = lucidnet.tensor([1.0, 2.0], requires_grad=True)
+    h = w * 2
+    with pytest.raises(RuntimeError, match=r"\+=: cannot modify a tensor that requires grad in place"):
+        h += 1
+
+
+def test_in_place_with_an_operand_that_requires_grad_raises():
+    x, w = lucidnet.zeros(2), lucidnet.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"\+=: the operand requires grad but an in-place op on a tensor that "
+                                           r"does not is not recorded; write x = x \+ y instead\."):
+        x += w
+    with pytest.raises(RuntimeError, match=r"x\[\.\.\.\] =: the operand requires grad .* build a new tensor"):
+        x[0] = w[0]
+
+
+def test_sgd_update_under_no_grad():
+    w = lucidnet.tensor([1.0, 2.0], requires_grad=True)
+    (w * w).sum().backward()
+    with lucidnet.no_grad():
+        w -= 0.1 * w.grad
+    np.testing.assert_allclose(w.data, [0.8, 1.6], rtol=1e-6)
+    assert w.requires_grad and w.is_leaf and w.grad_fn is None
+    w.grad.zero_()
+    (w * w).sum().backward()                                       # the updated leaf works as before
+    np.testing.assert_allclose(w.grad.data, [1.6, 3.2], rtol=1e-6)
+
+
+def test_in_place_keeps_identity_and_bumps_the_version():
+    x = lucidnet.zeros(3)
+    ident, v = id(x), x._version_now
+    x += 1
+    x *= 3
+    x[1] = 0
+    assert id(x) == ident and x._version_now == v + 3
+    np.testing.assert_array_equal(x.data, [3.0, 0.0, 3.0])
+
+
+def test_in_place_on_integer_tensors():
+    x = lucidnet.tensor([1, 2, 3])
+    x += 1
+    x *= 2
+    assert x.dtype == lucidnet.int64 and x.tolist() == [4, 6, 8]
+
+
+def test_grad_can_be_zeroed_and_edited_in_place():
+    w = lucidnet.tensor([1.0, 2.0], requires_grad=True)
+    (w * 3).sum().backward()
+    w.grad.zero_()
+    assert w.grad.tolist() == [0.0, 0.0]
+    w.grad += 1
+    assert w.grad.tolist() == [1.0, 1.0]
