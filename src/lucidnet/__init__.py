@@ -23,6 +23,7 @@ from .functional import *  # noqa: F401,F403
 from . import functional, ops
 from . import data
 from . import optim
+from .classic import Adaline, Perceptron
 
 __version__ = "0.1.0"
 
