@@ -12,7 +12,7 @@ __all__ = ["atomic_write"]
 
 @contextlib.contextmanager
 def atomic_write(path, mode="wb"):
-    """Open a temporary file to write; on success it replaces ``path``, on error it is removed.
+    """Open a temporary file (``f.name``) to write; on success it replaces ``path``, on error it is removed.
 
     Example:
         >>> import os, tempfile
@@ -25,8 +25,9 @@ def atomic_write(path, mode="wb"):
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".part")
+    os.close(fd)
     try:
-        with os.fdopen(fd, mode) as f:
+        with open(tmp, mode) as f:                          # f.name is the temporary path
             yield f
             f.flush()
             os.fsync(f.fileno())

@@ -191,7 +191,7 @@ def _download(spec, directory, progress):
                 _fetch(url, dest, f, progress)
                 break
             except (OSError, ValueError) as e:                  # URLError and HTTPError are OSErrors
-                failures.append(f"{url}: {_reason(e)}")
+                failures.append(f"{url}: {_reason(e).rstrip('.')}")
         else:
             return "; ".join(failures)
     return None
