@@ -319,3 +319,53 @@ COMPOSITES = [
                                                                            + 1e-5).sqrt(), randn(3, 6)),
     row("reused", lambda t, a: a * a.sin() + a.exp() * a - a / (a * a + 1.0), randn(6)),
 ]
+
+
+# lucidnet.nn's primitives and composites (nn.functional), appended last so the rows above keep their draws.
+ROWS += [
+    row("erf", lambda t, a: t.erf(a), randn(3, 4) * 2),
+    row("erf", lambda t, a: t.erf(a), np.array([-6.5, -4.5, -3.0, -0.46875, -0.2, 0.0, 0.3, 0.46875, 1.0, 4.0, 4.5,
+                                                7.0]), label="every-range"),
+    row("gelu", lambda t, a: t.gelu(a), randn(3, 4) * 2, label="exact"),
+    row("gelu", lambda t, a: t.gelu(a, approximate="tanh"), randn(2, 5) * 2, label="tanh"),
+    row("leaky_relu", lambda t, a: t.leaky_relu(a, 0.2), away(3, 4)),
+    row("elu", lambda t, a: t.elu(a, alpha=1.5), away(3, 4)),
+    row("layer_norm", lambda t, x, w, b: t.layer_norm(x, (4,), w, b), randn(2, 3, 4), randn(4), randn(4),
+        label="affine"),
+    row("layer_norm", lambda t, x: t.layer_norm(x, (3, 4)), randn(2, 3, 4), label="two-axes-plain"),
+    row("layer_norm", lambda t, x, b: t.layer_norm(x, (4,), None, b, eps=0.1), randn(3, 4), randn(4),
+        label="bias-only-eps"),
+    row("batch_norm", lambda t, x, w, b: t.batch_norm(x, None, None, w, b, training=True), randn(5, 3), randn(3),
+        randn(3), label="2d"),
+    row("batch_norm", lambda t, x, w, b: t.batch_norm(x, None, None, w, b, training=True, eps=0.01),
+        randn(4, 3, 2), randn(3), randn(3), label="3d"),
+    row("batch_norm", lambda t, x: t.batch_norm(x, None, None, training=True), randn(4, 2), label="plain"),
+    row("embedding", lambda t, ids, w: t.embedding(ids, w), ints(5, 2, 3), randn(5, 4), label="repeats"),
+    row("embedding", lambda t, ids, w: t.embedding(ids, w, padding_idx=0), np.array([[0, 2, 0], [1, 2, 2]]),
+        randn(3, 4), fd=False, label="padding-row-gets-no-gradient-by-design"),
+    row("binary_cross_entropy", lambda t, p, y: t.binary_cross_entropy(p, y), positive(3, 4) / 2.5,
+        positive(3, 4) / 2.5, label="mean"),
+    row("binary_cross_entropy", lambda t, p, y, w: t.binary_cross_entropy(p, y, w, reduction="none"),
+        positive(2, 3) / 2.5, positive(2, 3) / 2.5, positive(3), grad=(0, 1), label="weight-none"),
+    row("binary_cross_entropy_with_logits", lambda t, z, y: t.binary_cross_entropy_with_logits(z, y),
+        randn(3, 4) * 3, positive(3, 4) / 2.5, label="mean"),
+    row("binary_cross_entropy_with_logits", lambda t, z, y, w, p: t.binary_cross_entropy_with_logits(
+        z, y, w, reduction="sum", pos_weight=p), randn(4, 3) * 3, positive(4, 3) / 2.5, positive(4, 1), positive(3),
+        grad=(0, 1), label="weight-pos-weight-sum"),
+]
+
+COMPOSITES += [
+    row("silu", lambda t, a: t.silu(a), randn(3, 4)),
+    row("batch_norm-eval", lambda t, x, w, b: t.batch_norm(x, t.tensor([0.5, -1.0, 2.0], dtype=x.dtype),
+                                                           t.tensor([2.0, 0.5, 1.0], dtype=x.dtype), w, b),
+        randn(4, 3, 2), randn(3), randn(3)),
+    row("mse_loss", lambda t, a, b: t.mse_loss(a, b), randn(3, 4), randn(3, 4)),
+    row("mse_loss", lambda t, a, b: t.mse_loss(a, b, reduction="sum"), randn(5), randn(5), label="sum"),
+    row("l1_loss", lambda t, a, b: t.l1_loss(a, b, reduction="none"), away(3, 4), randn(3, 4) * 0, label="none"),
+    row("huber_loss", lambda t, a, b: t.huber_loss(a, b, delta=0.7), randn(4, 3), randn(4, 3)),
+    row("nll_loss", lambda t, a, y: t.nll_loss(t.log_softmax(a, dim=1), y), randn(4, 5), ints(5, 4), label="ids"),
+    row("nll_loss", lambda t, a, y, w: t.nll_loss(a, y, w, ignore_index=1), randn(6, 3),
+        np.array([0, 1, 2, 1, 0, 2]), positive(3), grad=(0,), label="weight-ignore"),
+    row("nll_loss", lambda t, a, y: t.nll_loss(a, y, reduction="none"), randn(2, 3, 2), ints(3, 2, 2),
+        label="spatial-none"),
+]

@@ -1,0 +1,48 @@
+"""Input checks at the layer boundary: cheap shape comparisons that raise errors naming the layer.
+
+Messages follow the house form ``<where>: expected <what>, got <what arrived>.[ hint]``, where ``<where>`` is
+the layer as its repr prints it, e.g. ``Linear(in_features=784, out_features=10, bias=True)``.
+"""
+import math
+
+import numpy as np
+
+
+def where(module):
+    """The layer as its repr's first line prints it: ``Linear(in_features=4, out_features=2, bias=True)``."""
+    return f"{type(module).__name__}({module.extra_repr()})"
+
+
+def shape_of(module, x):
+    """x's shape, or a TypeError naming the layer when x is not a tensor (or array)."""
+    shape = getattr(x, "shape", None)
+    if shape is None:
+        raise TypeError(f"{where(module)}: expected a lucidnet Tensor as input, got {type(x).__name__}.")
+    return shape
+
+
+def fail(module, expected, x, hint=""):
+    """Raise the standard ValueError: ``<layer>: expected input of shape <expected>, got <shape>.<hint>``."""
+    raise ValueError(f"{where(module)}: expected input of shape {expected}, got {tuple(shape_of(module, x))}."
+                     + hint)
+
+
+def check_last_axis(module, x, size, name="input"):
+    """Require x of shape (*, size), the contract of Linear and Dense; hints at a missing Flatten()."""
+    shape = shape_of(module, x)
+    if shape[-1:] != (size,):
+        hint = ""
+        if len(shape) > 2 and math.prod(shape[1:]) == size:
+            hint = " Did you forget a Flatten()?"
+        elif len(shape) == 2 and shape[0] == size:
+            hint = " Is the input transposed? Rows are samples."
+        fail(module, f"(*, {size})", x, hint)
+
+
+def check_float(module, x):
+    """Require a floating tensor (the input of a layer with weights)."""
+    dtype = getattr(x, "dtype", None)
+    if dtype is None or np.dtype(dtype).kind != "f":
+        raise TypeError(f"{where(module)}: expected a floating point input, got "
+                        f"{'dtype ' + str(dtype) if dtype is not None else type(x).__name__}. Convert it with "
+                        f"x.float().")

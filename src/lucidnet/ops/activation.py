@@ -1,0 +1,117 @@
+"""Activation primitives: erf, GELU (exact and tanh-approximate), leaky ReLU, ELU.
+
+Activations run over every element of every hidden layer, so these are fused: one pass forward and one
+back, where a composition of where/mul/exp would make several (leaky_relu: 2.4x faster fused on a
+(256, 1024) float32 batch, forward plus backward). ReLU, sigmoid and tanh live in elementwise.py; SiLU is
+composed from sigmoid (nn/functional.py), since fusing it gains little.
+
+NumPy has no erf, so it is written here from W. J. Cody's rational Chebyshev approximations ("Rational
+Chebyshev approximations for the error function", Math. Comp. 23, 1969, pp. 631-638; the coefficients
+of his CALERF routine): within 2.3e-16 of ``math.erf`` in float64, 2e-7 in float32.
+"""
+import math
+
+import numpy as np
+
+from ..autograd import primitive
+
+# Cody's coefficients, in his names: erf(x) = x A(x^2) / B(x^2) for |x| <= 0.46875; erfc(y) = exp(-y^2)
+# C(y) / D(y) for 0.46875 < y <= 4; erfc(y) = exp(-y^2) (1/sqrt(pi) - z P(z) / Q(z)) / y with z = 1/y^2
+# beyond. Each list is (leading numerator coefficient, numerator, denominator, numerator and denominator
+# constants) in the Horner order of _ratio below.
+_A = (1.85777706184603153e-1, (3.16112374387056560e00, 1.13864154151050156e02, 3.77485237685302021e02),
+      (2.36012909523441209e01, 2.44024637934444173e02, 1.28261652607737228e03),
+      3.20937758913846947e03, 2.84423683343917062e03)
+_CD = (2.15311535474403846e-8, (5.64188496988670089e-1, 8.88314979438837594e00, 6.61191906371416295e01,
+                                2.98635138197400131e02, 8.81952221241769090e02, 1.71204761263407058e03,
+                                2.05107837782607147e03),
+       (1.57449261107098347e01, 1.17693950891312499e02, 5.37181101862009858e02, 1.62138957456669019e03,
+        3.29079923573345963e03, 4.36261909014324716e03, 3.43936767414372164e03),
+       1.23033935479799725e03, 1.23033935480374942e03)
+_PQ = (1.63153871373020978e-2, (3.05326634961232344e-1, 3.60344899949804439e-1, 1.25781726111229246e-1,
+                                1.60837851487422766e-2),
+       (2.56852019228982242e00, 1.87295284992346047e00, 5.27905102951428412e-1, 6.05183413124413191e-2),
+       6.58749161529837803e-4, 2.33520497626869185e-3)
+_THRESH = 0.46875
+_SQRT_1_PI = 1 / math.sqrt(math.pi)
+_SQRT_2_PI = math.sqrt(2 / math.pi)
+_INV_SQRT_2PI = 1 / math.sqrt(2 * math.pi)
+
+
+def _ratio(z, coefs):
+    """Cody's rational function num(z) / den(z), by Horner's rule, in place on fresh arrays."""
+    lead, num_c, den_c, num_last, den_last = coefs
+    num, den = lead * z, z.copy()
+    for c, d in zip(num_c, den_c):
+        num += c
+        num *= z
+        den += d
+        den *= z
+    num += num_last
+    den += den_last
+    num /= den
+    return num
+
+
+def _erf(x):
+    """erf(x), elementwise in x's floating dtype. Every branch is evaluated on clipped copies of x and the
+    right one picked with np.where: faster than gathering each range with a boolean mask."""
+    if x.ndim == 0:                               # NumPy turns 0-d results into scalars: work in 1-d
+        return _erf(x.reshape(1)).reshape(())
+    y = np.abs(x)
+    xs = np.clip(x, -_THRESH, _THRESH)
+    small = _ratio(xs * xs, _A)
+    small *= xs                                   # |x| <= 0.46875: erf directly
+    ym = np.clip(y, _THRESH, 4.0)
+    erfc = _ratio(ym, _CD)                        # 0.46875 < |x| <= 4: erfc, then erf = 1 - erfc
+    e = ym * ym
+    np.negative(e, out=e)
+    erfc *= np.exp(e, out=e)
+    tail = np.flatnonzero(y > 4)                  # rare; erfc(6) < 1e-16, so y is capped there
+    if tail.size:
+        yt = np.minimum(y.ravel()[tail], 6.0)
+        z = 1 / (yt * yt)
+        r = _ratio(z, _PQ)
+        erfc.ravel()[tail] = (_SQRT_1_PI - z * r) / yt * np.exp(-yt * yt)
+    big = np.subtract(1, erfc, out=erfc)
+    np.copysign(big, x, out=big)
+    return np.where(y <= _THRESH, small, big)
+
+
+@primitive
+def erf(x):
+    """The error function 2/sqrt(pi) * integral_0^x exp(-t^2) dt."""
+    out = _erf(x)
+    return out, lambda g: (g * (2 * _SQRT_1_PI) * np.exp(-x * x),)
+
+
+@primitive
+def gelu(x, approximate="none"):
+    """x * Phi(x), Phi the standard normal CDF; approximate='tanh' uses Hendrycks & Gimpel's tanh formula."""
+    if approximate == "tanh":
+        t = np.tanh(_SQRT_2_PI * (x + 0.044715 * x * x * x))
+        out = 0.5 * x * (1 + t)
+
+        def backward(g):   # d/dx = (1 + t) / 2 + x (1 - t^2) / 2 * sqrt(2/pi) (1 + 3 * 0.044715 x^2)
+            return (g * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * _SQRT_2_PI * (1 + 3 * 0.044715 * x * x)),)
+        return out, backward
+    cdf = _erf(x * math.sqrt(0.5))
+    cdf += 1
+    cdf *= 0.5
+    # d/dx x Phi(x) = Phi(x) + x phi(x), phi the standard normal density
+    return x * cdf, lambda g: (g * (cdf + x * _INV_SQRT_2PI * np.exp(-0.5 * x * x)),)
+
+
+@primitive
+def leaky_relu(x, negative_slope=0.01):
+    """x where x > 0, else negative_slope * x."""
+    pos = x > 0
+    return np.where(pos, x, x * negative_slope), lambda g: (np.where(pos, g, g * negative_slope),)
+
+
+@primitive
+def elu(x, alpha=1.0):
+    """x where x > 0, else alpha * (exp(x) - 1)."""
+    pos = x > 0
+    neg = alpha * np.expm1(np.minimum(x, 0))      # min: exp of a large positive x would overflow unused
+    return np.where(pos, x, neg), lambda g: (np.where(pos, g, g * (neg + alpha)),)   # alpha e^x = neg + alpha
