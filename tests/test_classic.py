@@ -112,7 +112,8 @@ def test_adaline_loss_grows_when_the_learning_rate_is_too_large():
     assert all(later > earlier for earlier, later in zip(losses, losses[1:]))
 
 
-@pytest.mark.parametrize("cls, kwargs", [(Perceptron, {"eta": 0.1, "n_iter": 20}), (Adaline, {"eta": 0.05, "n_iter": 100})])
+@pytest.mark.parametrize("cls, kwargs", [(Perceptron, {"eta": 0.1, "n_iter": 20}),
+                                         (Adaline, {"eta": 0.05, "n_iter": 100})])
 @pytest.mark.parametrize("labels", [[0, 1, 2], ["red", "green", "blue"], [7, -1, 3]])
 def test_one_vs_rest_on_three_separable_classes(cls, kwargs, labels):
     X, idx = blobs([(0.0, 4.0), (4.0, -3.0), (-4.0, -3.0)])
@@ -157,7 +158,8 @@ FITTED = Perceptron().fit(np.array([[1.0, 2.0], [-1.0, -2.0]]), [1, 0])
     (lambda: Perceptron().fit(X2, Y2[:3]), ValueError,
      r"Perceptron.fit\(\): expected y of shape \(4,\), one label per row of X, got shape \(3,\)."),
     (lambda: Adaline().fit(X2, Y2[:, None]), ValueError,
-     r"Adaline.fit\(\): expected y of shape \(4,\), one label per row of X, got shape \(4, 1\). Flatten it with y.ravel\(\)."),
+     r"Adaline.fit\(\): expected y of shape \(4,\), one label per row of X, got shape \(4, 1\). "
+     r"Flatten it with y.ravel\(\)."),
     (lambda: Perceptron().fit(np.zeros(4), Y2), ValueError,
      r"Perceptron.fit\(\): expected X of shape \(n_samples, n_features\), got shape \(4,\). For a single feature, "
      r"pass X.reshape\(-1, 1\)."),
@@ -181,7 +183,8 @@ FITTED = Perceptron().fit(np.array([[1.0, 2.0], [-1.0, -2.0]]), [1, 0])
      r"Perceptron.score\(\): expected y of shape \(3,\), one label per row of X, got shape \(2,\)."),
     (lambda: Perceptron(eta=-0.1), ValueError,
      r"Perceptron: expected eta \(the learning rate\) to be a positive number, got -0.1."),
-    (lambda: Adaline(eta=0), ValueError, r"Adaline: expected eta \(the learning rate\) to be a positive number, got 0."),
+    (lambda: Adaline(eta=0), ValueError,
+     r"Adaline: expected eta \(the learning rate\) to be a positive number, got 0."),
     (lambda: Adaline(n_iter=0), ValueError,
      r"Adaline: expected n_iter \(the number of epochs\) to be a positive integer, got 0."),
     (lambda: Perceptron(n_iter=2.5), ValueError, r"got 2.5."),

@@ -27,7 +27,8 @@ class _LinearUnit:
         if not isinstance(eta, numbers.Real) or isinstance(eta, bool) or not 0 < eta < np.inf:
             raise ValueError(f"{name}: expected eta (the learning rate) to be a positive number, got {eta!r}.")
         if not isinstance(n_iter, numbers.Integral) or isinstance(n_iter, bool) or n_iter <= 0:
-            raise ValueError(f"{name}: expected n_iter (the number of epochs) to be a positive integer, got {n_iter!r}.")
+            raise ValueError(f"{name}: expected n_iter (the number of epochs) to be a positive integer, "
+                             f"got {n_iter!r}.")
         self.eta, self.n_iter, self.random_state = float(eta), int(n_iter), random_state
 
     def _params(self):
