@@ -3,6 +3,7 @@ openers: never the network), the offline error, damaged local copies, and the re
 import dataclasses
 import gzip
 import hashlib
+import http.client
 import io
 import os
 import shutil
@@ -214,6 +215,16 @@ def test_second_mirror_is_tried(small_spec, isolated, monkeypatch):
     assert marker_of(fashion_mnist(progress=False)) == 42
 
 
+def test_server_closing_early_is_a_failed_download(small_spec, isolated, monkeypatch):
+    def opener(url, timeout=None):
+        raise http.client.IncompleteRead(b"abc", 10)
+
+    monkeypatch.setattr(datasets, "_urlopen", opener)
+    with pytest.raises(FileNotFoundError, match=r"train-images-idx3-ubyte.gz: IncompleteRead\(3 bytes read, 10 more "
+                                                r"expected\)"):
+        fashion_mnist(progress=False)
+
+
 def test_http_error_is_reported_with_its_status(small_spec, isolated, monkeypatch):
     def opener(url, timeout=None):
         raise urllib.error.HTTPError(url, 404, "Not Found", {}, None)
@@ -242,8 +253,8 @@ def test_offline_error_lists_every_option(isolated):
 
 
 def test_download_false_error(isolated):
-    with pytest.raises(FileNotFoundError, match=r"^fashion_mnist\(\): Fashion-MNIST not found in .*, and the "
-                                                r"download failed: download=False\. Fix: "):
+    with pytest.raises(FileNotFoundError, match=r"^fashion_mnist\(\): Fashion-MNIST not found in .* \(\$LUCIDNET_DATA "
+                                                r"is not set\), and download=False\. Fix: install Debian's copy"):
         fashion_mnist(download=False)
 
 

@@ -19,6 +19,7 @@ into place, so an interrupted or corrupt download never leaves a file that looks
 import dataclasses
 import gzip
 import hashlib
+import http.client
 import os
 import urllib.error
 import urllib.request
@@ -108,18 +109,14 @@ def cache_dir():
 
 
 def _candidates(spec, data_dir):
-    """(label, directory) to search, in order."""
+    """The directories to search, in order."""
     out = []
-    if data_dir is not None:
-        d = os.path.expanduser(os.fspath(data_dir))
-        out += [("data_dir", d), ("data_dir", os.path.join(d, spec.name))]
-    env = os.environ.get("LUCIDNET_DATA")
-    if env:
-        d = os.path.expanduser(env)
-        out += [("$LUCIDNET_DATA", d), ("$LUCIDNET_DATA", os.path.join(d, spec.name))]
-    out.append(("cache", os.path.join(cache_dir(), spec.name)))
-    out += [("system", d) for d in spec.system_dirs]
-    return out
+    for d in (data_dir, os.environ.get("LUCIDNET_DATA") or None):
+        if d is not None:
+            d = os.path.expanduser(os.fspath(d))
+            out += [d, os.path.join(d, spec.name)]
+    out.append(os.path.join(cache_dir(), spec.name))
+    return out + list(spec.system_dirs)
 
 
 def _find(directory, f):
@@ -191,7 +188,7 @@ def _download(spec, directory, progress):
             try:
                 _fetch(url, dest, f, progress)
                 break
-            except (OSError, ValueError) as e:                  # URLError and HTTPError are OSErrors
+            except (OSError, ValueError, http.client.HTTPException) as e:   # URLError, HTTPError: OSErrors
                 failures.append(f"{url}: {_reason(e).rstrip('.')}")
         else:
             return "; ".join(failures)
@@ -200,7 +197,7 @@ def _download(spec, directory, progress):
 
 def _load(where, spec, data_dir, download, normalize, flatten, progress):
     tried = []
-    for label, d in _candidates(spec, data_dir):
+    for d in _candidates(spec, data_dir):
         paths = [_find(d, f) for f in spec.files]
         if all(paths):
             return _read(where, spec, paths, normalize, flatten)
@@ -208,13 +205,14 @@ def _load(where, spec, data_dir, download, normalize, flatten, progress):
             tried.append(d)
     target = os.path.join(os.path.expanduser(os.fspath(data_dir)), spec.name) if data_dir is not None \
         else os.path.join(cache_dir(), spec.name)
-    failure = _download(spec, target, progress) if download else "download=False"
-    if failure is None:
+    failure = _download(spec, target, progress) if download else None
+    if download and failure is None:
         return _read(where, spec, [_find(target, f) for f in spec.files], normalize, flatten)
     env = "" if os.environ.get("LUCIDNET_DATA") else " ($LUCIDNET_DATA is not set)"
     apt = f"install Debian's copy (sudo apt-get install {spec.apt_package}), " if spec.apt_package else ""
     raise FileNotFoundError(
-        f"{where}: {spec.title} not found in {', '.join(tried)}{env}, and the download failed: {failure}. "
+        f"{where}: {spec.title} not found in {', '.join(tried)}{env}, and "
+        f"{'the download failed: ' + failure if download else 'download=False'}. "
         f"Fix: {apt}put the four *-ubyte.gz files in a directory and pass data_dir= or set $LUCIDNET_DATA, "
         f"or retry with network access (files go to {target}).")
 
