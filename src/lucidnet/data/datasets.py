@@ -214,7 +214,7 @@ def _load(where, spec, data_dir, download, normalize, flatten, progress):
         f"{where}: {spec.title} not found in {', '.join(tried)}{env}, and "
         f"{'the download failed: ' + failure if download else 'download=False'}. "
         f"Fix: {apt}put the four *-ubyte.gz files in a directory and pass data_dir= or set $LUCIDNET_DATA, "
-        f"or retry with network access (files go to {target}).")
+        f"or {'retry with network access' if download else 'pass download=True'} (files go to {target}).")
 
 
 def _read(where, spec, paths, normalize, flatten):
