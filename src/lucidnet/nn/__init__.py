@@ -7,3 +7,5 @@ from .dropout import Dropout
 from .flatten import Flatten
 from .linear import Dense, Identity, Linear
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss
+from .normalization import BatchNorm1d, LayerNorm
+from .sparse import Embedding
