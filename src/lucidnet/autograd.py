@@ -213,7 +213,7 @@ def primitive(f):
         try:
             out, backward = f(*[a.data if isinstance(a, Tensor) else a for a in args], **static)
         except ValueError as e:
-            if "broadcast" not in str(e):
+            if "be broadcast" not in str(e):      # only NumPy's own text; a primitive's message stays as it is
                 raise
             shapes = " and ".join(str(a.shape if isinstance(a, Tensor) else np.shape(a)) for a in args)
             raise ValueError(f"{name}: cannot broadcast shapes {shapes} together.") from None

@@ -4,6 +4,8 @@ Randomness comes from NumPy's ``np.random.Generator``. ``lucidnet.manual_seed(n)
 every random function also takes ``generator=`` (a :class:`Generator`, a NumPy generator or a seed).
 Random values follow the same distributions as PyTorch's, not the same streams.
 """
+import reprlib
+
 import numpy as np
 
 from . import dtypes
@@ -138,8 +140,15 @@ def tensor(data, dtype=None, requires_grad=False, device=None):
         data = data.data
     elif isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
         data = [d.data if isinstance(d, Tensor) else d for d in data]
-    d = dtypes.to_dtype(dtype) or dtypes.default_dtype_for(data)
-    return _new(np.array(data, dtype=d), requires_grad)
+    try:
+        d = dtypes.to_dtype(dtype) or dtypes.default_dtype_for(data)
+        arr = np.array(data, dtype=d)
+    except ValueError as e:
+        if "inhomogeneous" not in str(e):
+            raise
+        raise ValueError(f"tensor(): expected nested lists of equal lengths, got ragged data "
+                         f"{reprlib.repr(data)}.") from None
+    return _new(arr, requires_grad)
 
 
 def as_tensor(data, dtype=None, device=None):
@@ -243,6 +252,8 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None
     """
     if end is None:
         start, end = 0, start
+    if step == 0:
+        raise ValueError("arange(): expected a nonzero step, got 0.")
     if dtypes.to_dtype(dtype) is None:
         ints = all(isinstance(v, (int, np.integer)) for v in (start, end, step))
         dtype = dtypes.int64 if ints else dtypes.get_default_dtype()

@@ -38,12 +38,16 @@ exp, log, sqrt, abs, sin, cos, tanh, sigmoid, relu = (ops.exp, ops.log, ops.sqrt
 matmul, clone = ops.matmul, ops.clone
 
 
-def _pick(axis, dim):
-    """One axis argument from NumPy's ``axis=`` or PyTorch's ``dim=``."""
+def _pick(axis, dim, x=None, where="dim"):
+    """One axis argument from NumPy's ``axis=`` or PyTorch's ``dim=``; each axis checked against x's dimensions."""
     if axis is not None and dim is not None and axis != dim:
-        raise TypeError(f"got both axis={axis} and dim={dim}; pass one of them.")
+        raise TypeError(f"{where}: got both axis={axis} and dim={dim}; pass one of them.")
     a = dim if axis is None else axis
-    return tuple(a) if isinstance(a, list) else a
+    a = tuple(a) if isinstance(a, list) else a
+    if x is not None and a is not None:
+        for i in a if isinstance(a, tuple) else (a,):
+            _norm_axis(i, x.ndim, where)
+    return a
 
 
 def _count(x, axis):
@@ -70,7 +74,7 @@ def sum(x, dim=None, keepdim=False, *, axis=None, keepdims=False, dtype=None):
         tensor([4., 6.])
     """
     x = x if dtype is None else ops.astype(x, dtype=dtypes.to_dtype(dtype))
-    return ops.sum(x, axis=_pick(axis, dim), keepdims=keepdim or keepdims)
+    return ops.sum(x, axis=_pick(axis, dim, x, "sum"), keepdims=keepdim or keepdims)
 
 
 def mean(x, dim=None, keepdim=False, *, axis=None, keepdims=False, dtype=None):
@@ -82,7 +86,7 @@ def mean(x, dim=None, keepdim=False, *, axis=None, keepdims=False, dtype=None):
         tensor(3.)
     """
     x = _float(x if dtype is None else ops.astype(x, dtype=dtypes.to_dtype(dtype)))
-    axis = _pick(axis, dim)
+    axis = _pick(axis, dim, x, "mean")
     return ops.sum(x, axis=axis, keepdims=keepdim or keepdims) * (1.0 / _count(x, axis))
 
 
@@ -105,7 +109,7 @@ def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None
     else:
         c = 1 if correction is None else correction
     x = _float(x)
-    axis = _pick(axis, dim)
+    axis = _pick(axis, dim, x, "var")
     d = x - mean(x, axis=axis, keepdims=True)
     dof = builtins.max(_count(x, axis) - c, 0)
     scale = 1.0 / dof if dof else math.inf              # as PyTorch: inf, or nan for a sum of 0 (one element)
@@ -132,7 +136,7 @@ def logsumexp(x, dim=None, keepdim=False, *, axis=None, keepdims=False):
         >>> lucidnet.tensor([1000., 1000.]).logsumexp(0)
         tensor(1000.6932)
     """
-    axis, keep = _pick(axis, dim), keepdim or keepdims
+    axis, keep = _pick(axis, dim, x, "logsumexp"), keepdim or keepdims
     m = np.max(x.data, axis=axis, keepdims=True)
     m = np.where(np.isfinite(m), m, 0)          # an all -inf slice stays -inf instead of becoming nan
     out = ops.log(ops.sum(ops.exp(x - m), axis=axis, keepdims=True)) + m
@@ -149,7 +153,7 @@ def amax(x, dim=None, keepdim=False, *, axis=None, keepdims=False):
         >>> lucidnet.tensor([[1., 5.], [7., 2.]]).amax(1)
         tensor([5., 7.])
     """
-    return ops.amax(x, axis=_pick(axis, dim), keepdims=keepdim or keepdims)
+    return ops.amax(x, axis=_pick(axis, dim, x, "amax"), keepdims=keepdim or keepdims)
 
 
 def amin(x, dim=None, keepdim=False, *, axis=None, keepdims=False):
@@ -160,16 +164,17 @@ def amin(x, dim=None, keepdim=False, *, axis=None, keepdims=False):
         >>> lucidnet.tensor([[1., 5.], [7., 2.]]).amin(1)
         tensor([1., 2.])
     """
-    return ops.amin(x, axis=_pick(axis, dim), keepdims=keepdim or keepdims)
+    return ops.amin(x, axis=_pick(axis, dim, x, "amin"), keepdims=keepdim or keepdims)
 
 
 def _max_or_min(x, dim, keepdim, axis, keepdims, reduce, arg, result):
     if isinstance(dim, Tensor):                 # torch.max(a, b): elementwise
         return (ops.maximum if result is ReturnMax else ops.minimum)(x, dim)
     if axis is not None or dim is None:         # NumPy style, or a full reduction: values only
-        return reduce(x, axis=axis, keepdims=keepdims or keepdim)
+        return reduce(x, axis=_pick(axis, None, x, result.__name__), keepdims=keepdims or keepdim)
     if not isinstance(dim, (int, np.integer)):
         raise TypeError(f"{result.__name__}(): expected dim to be an int, got {dim!r}.")
+    _norm_axis(dim, x.ndim, result.__name__)
     idx = arg(x.data, axis=dim, keepdims=True)
     values = ops.take_along_axis(x, idx, axis=dim)
     if not keepdim:
@@ -211,7 +216,7 @@ def argmax(x, dim=None, keepdim=False, *, axis=None, keepdims=False):
         >>> lucidnet.tensor([[1., 5.], [7., 2.]]).argmax(dim=1)
         tensor([1, 0])
     """
-    return Tensor._wrap(np.argmax(x.data, axis=_pick(axis, dim), keepdims=keepdim or keepdims).astype(np.int64))
+    return Tensor._wrap(np.argmax(x.data, axis=_pick(axis, dim, x, "argmax"), keepdims=keepdim or keepdims).astype(np.int64))
 
 
 def argmin(x, dim=None, keepdim=False, *, axis=None, keepdims=False):
@@ -222,7 +227,7 @@ def argmin(x, dim=None, keepdim=False, *, axis=None, keepdims=False):
         >>> lucidnet.tensor([3., 1., 2.]).argmin()
         tensor(1)
     """
-    return Tensor._wrap(np.argmin(x.data, axis=_pick(axis, dim), keepdims=keepdim or keepdims).astype(np.int64))
+    return Tensor._wrap(np.argmin(x.data, axis=_pick(axis, dim, x, "argmin"), keepdims=keepdim or keepdims).astype(np.int64))
 
 
 # ------------------------------------------------------------------------------------------------ elementwise
@@ -312,7 +317,7 @@ def softmax(x, dim=-1, *, axis=None):
         >>> lucidnet.softmax(lucidnet.tensor([0., 0.]), dim=0)
         tensor([0.5000, 0.5000])
     """
-    return ops.softmax(_float(x), axis=dim if axis is None else axis)
+    return ops.softmax(_float(x), axis=_pick(axis, dim, x, "softmax"))
 
 
 def log_softmax(x, dim=-1, *, axis=None):
@@ -323,7 +328,7 @@ def log_softmax(x, dim=-1, *, axis=None):
         >>> lucidnet.log_softmax(lucidnet.tensor([0., 1000.]), dim=0)
         tensor([-1000.,     0.])
     """
-    return ops.log_softmax(_float(x), axis=dim if axis is None else axis)
+    return ops.log_softmax(_float(x), axis=_pick(axis, dim, x, "log_softmax"))
 
 
 # ------------------------------------------------------------------------------------------------ comparisons

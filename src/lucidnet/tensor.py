@@ -418,8 +418,8 @@ class Tensor:
 
     def __index__(self):
         if self.data.dtype.kind not in "iu" or self.data.size != 1:
-            raise TypeError(f"only integer tensors of a single element can be converted to an index, got "
-                            f"dtype {self.dtype} and shape {self.shape}.")
+            raise TypeError(f"index: expected an integer tensor with a single element, got dtype {self.dtype} and "
+                            f"shape {self.shape}.")
         return int(self.data.item())
 
     __hash__ = object.__hash__       # hashable by identity, as in PyTorch (== is elementwise)
