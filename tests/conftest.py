@@ -6,6 +6,10 @@ import sys
 import pytest
 from hypothesis import HealthCheck, settings
 
+import lucidnet  # noqa: F401  (import the package first: a doctest run that collects src/lucidnet/autograd.py
+#                  before anything imported lucidnet would otherwise load a second copy of lucidnet.autograd,
+#                  with its own PRIMITIVES registry and grad mode)
+
 sys.path.insert(0, os.path.dirname(__file__))
 
 # Shared, loaded machines: no per-example deadline; a fixed number of examples per property.
