@@ -524,6 +524,8 @@ class Tensor:
     def __ge__(self, other):
         return Tensor._wrap(np.greater_equal(self.data, _as_array(other)))
 
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+
     # --------------------------------------------------------------------------------------- in place
     # Only on tensors that need no gradient (or under no_grad): x += y, w -= lr * w.grad, x.zero_().
 
@@ -623,6 +625,7 @@ class Tensor:
     def maximum(self, other): return ops.maximum(self, other)                       # noqa: E704
     def minimum(self, other): return ops.minimum(self, other)                       # noqa: E704
     def masked_fill(self, mask, value): return F.masked_fill(self, mask, value)     # noqa: E704
+    def where(self, condition, other): return F.where(condition, self, other)       # noqa: E704
     def matmul(self, other): return ops.matmul(self, other)                         # noqa: E704
     def add(self, other): return self + other                                       # noqa: E704
     def sub(self, other): return self - other                                       # noqa: E704
