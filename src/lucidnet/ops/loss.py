@@ -9,7 +9,7 @@ import numpy as np
 
 from ..autograd import primitive
 
-_EPS = 1e-12                                     # PyTorch's floor for x (1 - x) in the BCE gradient
+_EPS = float(np.float32(1e-12))                  # PyTorch's floor for x (1 - x) in the BCE gradient (a float constant)
 
 
 def _reduce(loss, reduction):
