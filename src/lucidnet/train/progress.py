@@ -1,0 +1,96 @@
+"""The per-epoch progress display of ``fit``: a tqdm bar on a terminal, one line per epoch otherwise.
+
+``verbose=1`` draws a bar (batches done, loss, metrics, samples/s) when the output is a terminal and the
+``CI`` environment variable is unset; elsewhere (logs, notebooks' captured output, CI) it prints one line per
+epoch, like ``verbose=2``. ``verbose=0`` prints nothing. The bar costs almost nothing per batch: tqdm redraws
+at most every ``mininterval`` seconds, and the loss and metrics are formatted only when it does.
+"""
+import os
+import sys
+import time
+
+from tqdm import tqdm
+
+__all__ = ["EpochProgress", "format_logs"]
+
+_REFRESH = 0.25                                # seconds between updates of the bar's loss/metrics text
+
+
+def format_logs(logs):
+    """Keras's ``name: value - name: value`` text for a logs dict.
+
+    Example:
+        >>> format_logs({"loss": 0.123456, "accuracy": 0.5, "lr": 0.001})
+        'loss: 0.1235 - accuracy: 0.5000 - lr: 0.001'
+    """
+    parts = []
+    for k, v in logs.items():
+        if k == "lr" or k.endswith("_lr"):
+            parts.append(f"{k}: {v:.4g}")
+        elif isinstance(v, (int, float)):
+            parts.append(f"{k}: {v:.4f}")
+    return " - ".join(parts)
+
+
+def _interactive(file):
+    isatty = getattr(file, "isatty", None)
+    return bool(isatty and isatty()) and not os.environ.get("CI")
+
+
+class EpochProgress:
+    """Progress of one epoch: ``update`` after every batch, ``close`` with the epoch's logs.
+
+    Args:
+        epoch: the epoch (0-based; shown 1-based).
+        epochs: the last epoch, for "Epoch 3/10".
+        steps: batches in the epoch (None if unknown).
+        verbose: 0 silent, 1 bar (a line when not on a terminal), 2 one line per epoch.
+        file: where to write. Default: sys.stdout.
+
+    Example:
+        >>> import sys
+        >>> p = EpochProgress(0, 2, steps=3, verbose=2, file=sys.stdout)
+        >>> for _ in range(3):
+        ...     p.update(32, lambda: {"loss": 0.5})
+        >>> p.close({"loss": 0.5})                       # doctest: +ELLIPSIS
+        Epoch 1/2 - ...s - loss: 0.5000 - ... samples/s
+    """
+
+    def __init__(self, epoch, epochs, steps, verbose, file=None):
+        self.file = sys.stdout if file is None else file
+        self.title = f"Epoch {epoch + 1}/{epochs}"
+        self.verbose = verbose
+        self.samples = 0
+        self.start = time.perf_counter()
+        self._next = self.start + _REFRESH
+        self.bar = None
+        if verbose == 1 and _interactive(self.file):
+            self.bar = tqdm(total=steps, desc=self.title, unit="batch", file=self.file, leave=True,
+                            mininterval=0.1, dynamic_ncols=True)
+
+    def update(self, samples, logs):
+        """One batch of ``samples`` done; ``logs()`` gives the running values (called only when shown)."""
+        self.samples += samples
+        bar = self.bar
+        if bar is None:
+            return
+        bar.update(1)
+        now = time.perf_counter()
+        if now >= self._next:
+            self._next = now + _REFRESH
+            bar.set_postfix_str(self._text(logs(), now), refresh=False)
+
+    def _text(self, logs, now):
+        rate = self.samples / max(now - self.start, 1e-9)
+        text = format_logs(logs)
+        return f"{text} - {rate:.0f} samples/s" if text else f"{rate:.0f} samples/s"
+
+    def close(self, logs):
+        """End the epoch, showing its final logs (training and validation values)."""
+        now = time.perf_counter()
+        text = self._text(logs, now)
+        if self.bar is not None:
+            self.bar.set_postfix_str(text, refresh=False)
+            self.bar.close()
+        elif self.verbose:
+            print(f"{self.title} - {now - self.start:.1f}s - {text}", file=self.file, flush=True)
