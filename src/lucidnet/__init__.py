@@ -25,6 +25,9 @@ from . import data
 from . import nn
 from . import optim
 from .classic import Adaline, Perceptron
+from . import io, train
+from .io import load, save
+from .train import Model, Sequential
 
 __version__ = "0.1.0"
 
