@@ -1,5 +1,7 @@
 """Every layer: output shape, parameter count, repr, the error text for a wrong input, config round trip
 (Keras run_layer_test style, via layer_testing.run_layer_test); plus constructor argument errors."""
+import re
+
 import numpy as np
 import pytest
 
@@ -81,7 +83,8 @@ def test_embedding_layer():
 
 
 def test_dense_built_on_first_call():
-    run_layer_test(nn.Dense(5, activation="tanh"), (4, 7), (4, 5), 40, "Dense(units=5, activation='tanh', in_features=7)")
+    run_layer_test(nn.Dense(5, activation="tanh"), (4, 7), (4, 5), 40,
+                   "Dense(units=5, activation='tanh', in_features=7)")
 
 
 @pytest.mark.parametrize("make, bad, error, kind", [
@@ -98,7 +101,7 @@ def test_dense_built_on_first_call():
 ])
 def test_wrong_inputs(make, bad, error, kind):
     layer = make()
-    with pytest.raises(kind, match="^" + __import__("re").escape(error) + "$"):
+    with pytest.raises(kind, match="^" + re.escape(error) + "$"):
         layer(lucidnet.tensor(bad) if isinstance(bad, np.ndarray) else bad)
 
 
@@ -123,11 +126,12 @@ def test_wrong_inputs(make, bad, error, kind):
     (lambda: nn.GELU("fast"), "GELU: expected approximate 'none' or 'tanh', got 'fast'."),
     (lambda: nn.CrossEntropyLoss(reduction="avg"), "CrossEntropyLoss: expected reduction 'mean', 'sum' or 'none', "
      "got 'avg'."),
-    (lambda: nn.CrossEntropyLoss(label_smoothing=1.5), "CrossEntropyLoss: expected label_smoothing in [0, 1], got 1.5."),
+    (lambda: nn.CrossEntropyLoss(label_smoothing=1.5),
+     "CrossEntropyLoss: expected label_smoothing in [0, 1], got 1.5."),
     (lambda: nn.HuberLoss(delta=0), "HuberLoss: expected delta > 0, got 0."),
 ])
 def test_constructor_errors(make, error):
-    with pytest.raises(ValueError, match="^" + __import__("re").escape(error) + "$"):
+    with pytest.raises(ValueError, match="^" + re.escape(error) + "$"):
         make()
 
 
