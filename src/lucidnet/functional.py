@@ -661,7 +661,8 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
                              f"got a value of {bad}.")
     elif t.dtype.kind == "f":
         if t.shape != z.shape:
-            raise ValueError(f"cross_entropy: expected probability targets of shape {z.shape}, got {t.shape}.")
+            hint = " Class ids must be integers: use target.long()." if t.shape == (z.shape[0],) + z.shape[2:] else ""
+            raise ValueError(f"cross_entropy: expected probability targets of shape {z.shape}, got {t.shape}.{hint}")
     else:
         raise TypeError(f"cross_entropy: expected integer class ids or float probabilities as target, "
                         f"got dtype {t.dtype}.")
