@@ -15,6 +15,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 # Shared, loaded machines: no per-example deadline; a fixed number of examples per property.
 settings.register_profile("lucidnet", deadline=None, max_examples=60,
                           suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("thorough", deadline=None, max_examples=1000,       # HYPOTHESIS_PROFILE=thorough
+                          suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "lucidnet"))
 
 
