@@ -113,5 +113,7 @@ def leaky_relu(x, negative_slope=0.01):
 def elu(x, alpha=1.0):
     """x where x > 0, else alpha * (exp(x) - 1)."""
     pos = x > 0
-    neg = alpha * np.expm1(np.minimum(x, 0))      # min: exp of a large positive x would overflow unused
-    return np.where(pos, x, neg), lambda g: (np.where(pos, g, g * (neg + alpha)),)   # alpha e^x = neg + alpha
+    neg = np.minimum(x, 0)                        # min: exp of a large positive x would overflow, unused
+    out = np.where(pos, x, alpha * np.expm1(neg))
+    # d/dx = alpha e^x for x <= 0, from exp itself: out + alpha would lose all digits for x << 0
+    return out, lambda g: (np.where(pos, g, g * alpha * np.exp(neg)),)

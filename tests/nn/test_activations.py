@@ -1,0 +1,95 @@
+"""The activations' numerics: erf against math.erf on a dense grid with the tails, GELU (exact and tanh)
+against torch to 1e-10 in float64 over a wide range, the subgradients at 0 of the kinked ones, and no
+overflow for large inputs."""
+import math
+
+import numpy as np
+import pytest
+import torch
+
+import lucidnet
+import lucidnet.nn.functional as F
+
+GRID = np.concatenate([np.linspace(-12, 12, 240001),                 # step 1e-4, every branch of Cody's erf
+                       np.linspace(-1e-6, 1e-6, 2001),               # near 0: relative accuracy
+                       [0.46875, -0.46875, 4.0, -4.0, 5.9, 6.0, 6.1, 26.0, -40.0, 1e300, -1e300, 5e-324, -0.0]])
+
+
+def test_erf_float64_against_math_erf():
+    ref = np.array([math.erf(v) for v in GRID])
+    got = F.erf(lucidnet.tensor(GRID)).data
+    assert np.max(np.abs(got - ref)) <= 2.3e-16
+    small = np.abs(GRID) < 0.5
+    assert np.max(np.abs(got[small] - ref[small]) / np.maximum(np.abs(ref[small]), 1e-300)) < 5e-16
+    assert math.copysign(1.0, got[-1]) == -1.0                      # erf(-0.0) = -0.0
+
+
+def test_erf_float32_against_math_erf():
+    x = GRID[np.abs(GRID) < 1e30].astype(np.float32)
+    ref = np.array([math.erf(float(v)) for v in x])
+    got = F.erf(lucidnet.tensor(x)).data
+    assert got.dtype == np.float32
+    assert np.max(np.abs(got - ref)) < 2.5e-7
+
+
+def test_erf_special_values_and_shapes():
+    out = F.erf(lucidnet.tensor([np.inf, -np.inf, np.nan])).data
+    assert out[0] == 1 and out[1] == -1 and np.isnan(out[2])
+    assert F.erf(lucidnet.tensor(0.5, dtype=lucidnet.float64)).item() == pytest.approx(math.erf(0.5), abs=1e-16)
+    assert F.erf(lucidnet.zeros(2, 0)).shape == (2, 0)
+    assert F.erf(lucidnet.tensor([1, 2])).dtype == np.float32           # integers become floats
+
+
+def test_erf_gradient_against_torch():
+    x = np.linspace(-5, 5, 101)
+    a, b = lucidnet.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    F.erf(a).sum().backward()
+    torch.erf(b).sum().backward()
+    np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-12, atol=1e-300)
+
+
+@pytest.mark.parametrize("approximate", ["none", "tanh"])
+def test_gelu_float64_matches_torch_to_1e_10(approximate):
+    x = np.concatenate([np.linspace(-40, 40, 80001), [-1e4, 1e4, -0.0]])
+    a, b = lucidnet.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    ya = F.gelu(a, approximate=approximate)
+    yb = torch.nn.functional.gelu(b, approximate=approximate)
+    np.testing.assert_allclose(ya.data, yb.detach().numpy(), rtol=1e-10, atol=1e-10)
+    ya.sum().backward()
+    yb.sum().backward()
+    np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("approximate", ["none", "tanh"])
+def test_gelu_float32_matches_torch(approximate):
+    x = np.linspace(-12, 12, 24001).astype(np.float32)
+    a, b = lucidnet.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    ya, yb = F.gelu(a, approximate=approximate), torch.nn.functional.gelu(b, approximate=approximate)
+    assert ya.dtype == np.float32
+    np.testing.assert_allclose(ya.data, yb.detach().numpy(), rtol=1e-5, atol=1e-6)
+    ya.sum().backward(), yb.sum().backward()
+    # atol 1e-5: near x = -5.4 NumPy's float32 tanh is one ulp short of -1 where torch's rounds to -1, so
+    # 1 - tanh^2 is 1.2e-7 instead of 0 (the true value is 8e-9): a gradient 1.2e-6 off, at float32's precision.
+    np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("ours, theirs", [
+    (lambda x: F.relu(x), lambda x: torch.relu(x)),
+    (lambda x: F.leaky_relu(x, 0.1), lambda x: torch.nn.functional.leaky_relu(x, 0.1)),
+    (lambda x: F.elu(x, 0.5), lambda x: torch.nn.functional.elu(x, 0.5)),
+    (lambda x: F.silu(x), lambda x: torch.nn.functional.silu(x)),
+], ids=["relu", "leaky_relu", "elu", "silu"])
+def test_kinks_and_extremes_match_torch(ours, theirs):
+    """At exactly 0 the subgradient is PyTorch's; at +-1000 nothing overflows into inf or nan."""
+    x = np.array([-1000.0, -30.0, -1.0, -1e-8, -0.0, 0.0, 1e-8, 1.0, 30.0, 1000.0])
+    a, b = lucidnet.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    ya, yb = ours(a), theirs(b)
+    np.testing.assert_allclose(ya.data, yb.detach().numpy(), rtol=1e-12, atol=1e-300)
+    ya.sum().backward(), yb.sum().backward()
+    np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-12, atol=1e-300)
+    assert np.all(np.isfinite(a.grad.data))
+
+
+def test_gelu_bad_approximate():
+    with pytest.raises(ValueError, match=r"^gelu: expected approximate 'none' or 'tanh', got 'exact'\.$"):
+        F.gelu(lucidnet.zeros(2), approximate="exact")
