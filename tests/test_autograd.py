@@ -151,7 +151,8 @@ def test_retained_grads_accumulate():
 @pytest.mark.parametrize("expr,name", [
     (lambda a, b: a * b, "MulBackward"), (lambda a, b: a + b, "AddBackward"), (lambda a, b: a - b, "SubBackward"),
     (lambda a, b: a / b, "DivBackward"), (lambda a, b: -a, "NegBackward"), (lambda a, b: a ** 2, "PowBackward"),
-    (lambda a, b: a.exp(), "ExpBackward"), (lambda a, b: a @ b, "MatmulBackward"), (lambda a, b: a.sum(), "SumBackward"),
+    (lambda a, b: a.exp(), "ExpBackward"), (lambda a, b: a @ b, "MatmulBackward"),
+    (lambda a, b: a.sum(), "SumBackward"),
     (lambda a, b: a[0], "GetitemBackward"), (lambda a, b: a.reshape(2, 1), "ReshapeBackward"),
     (lambda a, b: a.relu(), "ReluBackward"), (lambda a, b: lucidnet.log_softmax(a, 0), "LogSoftmaxBackward"),
     (lambda a, b: a.max(), "AmaxBackward"), (lambda a, b: lucidnet.cat([a, b]), "ConcatenateBackward"),

@@ -120,6 +120,18 @@ def test_max_without_dim_is_a_value_and_with_axis_a_numpy_reduction():
     np.testing.assert_array_equal(lucidnet.tensor(X).max(axis=1).data, X.max(axis=1))
 
 
+@pytest.mark.parametrize("expr", [lambda t: t.zeros(0).mean(), lambda t: t.zeros(0).var(),
+                                  lambda t: t.zeros(2, 0).mean(1),
+                                  lambda t: t.tensor([1.0]).var(), lambda t: t.tensor([[1.0, 2.0]]).std(0),
+                                  lambda t: t.zeros(0).sum(), lambda t: t.zeros(0, 3).sum(0)],
+                         ids=["empty-mean", "empty-var", "empty-rows-mean", "one-var", "one-row-std", "empty-sum",
+                              "empty-sum-dim"])
+def test_degenerate_reductions_give_torchs_nan(expr):
+    ours, theirs = expr(lucidnet), expr(torch)
+    assert ours.shape == tuple(theirs.shape)
+    np.testing.assert_array_equal(ours.data, theirs.numpy())
+
+
 @pytest.mark.parametrize("call", [lambda x: x.var(), lambda x: x.std(), lambda x: x.var(dim=1),
                                   lambda x: x.std(0), lambda x: x.var(1, unbiased=False),
                                   lambda x: x.std(dim=1, correction=0), lambda x: x.var(dim=0, correction=2),
@@ -226,6 +238,15 @@ def test_tensor_infers_dtype_like_torch(data):
     lambda t: t.tensor([1, 2]) + np.int64(1), lambda t: t.tensor([1, 2], dtype=t.int32) / t.tensor([2, 4]),
     lambda t: t.tensor([True]) * t.tensor([1.5], dtype=t.float64), lambda t: t.tensor([2, 4]) - t.tensor([0.5]),
     lambda t: 3 / t.tensor([2, 4]), lambda t: t.tensor([1., 2.], dtype=t.float64) + t.tensor([1., 2.]),
+    lambda t: t.tensor([1, 2]).exp(), lambda t: t.log(t.tensor([1, 2])), lambda t: t.tensor([1, 4]).sqrt(),
+    lambda t: t.tensor([1, 2]).sin(), lambda t: t.cos(t.tensor([1, 2])), lambda t: t.tensor([1, 2]).tanh(),
+    lambda t: t.tensor([1, 2]).sigmoid(), lambda t: t.tensor([1, 2]).rsqrt(), lambda t: t.tensor([1, 2]).logsumexp(0),
+    lambda t: t.tensor([True, False]).exp(), lambda t: t.tensor([1, 2, 3]).clamp(0.5, 2.5),
+    lambda t: t.tensor([1, 2, 3]).clamp(0, 2), lambda t: t.maximum(t.tensor([1, 2]), t.tensor([1.5, 1.5])),
+    lambda t: t.tensor([1., 2.]).minimum(t.tensor([2, 1])), lambda t: t.max(t.tensor([1, 2]), t.tensor([1.5, 0.5])),
+    lambda t: t.where(t.tensor([True, False]), t.tensor([1, 2]), 0.5),
+    lambda t: t.where(t.tensor([True, False]), t.ones(2), t.tensor([3, 4])),
+    lambda t: t.tensor([2.0, 3.0]).where(t.tensor([True, False]), t.tensor([7, 8])),
 ], ids=lambda f: "")
 def test_type_promotion_matches_torch(expr):
     ours, theirs = expr(lucidnet), expr(torch)

@@ -18,7 +18,7 @@ import math
 import numpy as np
 
 from . import dtypes, ops
-from .tensor import Tensor, _as_array
+from .tensor import Tensor, _as_array, _promote
 
 __all__ = [
     "abs", "add", "allclose", "amax", "amin", "argmax", "argmin", "cat", "chunk", "clamp", "clip", "clone",
@@ -87,7 +87,8 @@ def mean(x, dim=None, keepdim=False, *, axis=None, keepdims=False, dtype=None):
     """
     x = _float(x if dtype is None else ops.astype(x, dtype=dtypes.to_dtype(dtype)))
     axis = _pick(axis, dim, x, "mean")
-    return ops.sum(x, axis=axis, keepdims=keepdim or keepdims) * (1.0 / _count(x, axis))
+    n = _count(x, axis)
+    return ops.sum(x, axis=axis, keepdims=keepdim or keepdims) * (1.0 / n if n else math.nan)   # empty: nan
 
 
 def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, ddof=None, keepdims=False):
@@ -136,6 +137,7 @@ def logsumexp(x, dim=None, keepdim=False, *, axis=None, keepdims=False):
         >>> lucidnet.tensor([1000., 1000.]).logsumexp(0)
         tensor(1000.6932)
     """
+    x = _float(x)
     axis, keep = _pick(axis, dim, x, "logsumexp"), keepdim or keepdims
     m = np.max(x.data, axis=axis, keepdims=True)
     m = np.where(np.isfinite(m), m, 0)          # an all -inf slice stays -inf instead of becoming nan
@@ -169,7 +171,7 @@ def amin(x, dim=None, keepdim=False, *, axis=None, keepdims=False):
 
 def _max_or_min(x, dim, keepdim, axis, keepdims, reduce, arg, result):
     if isinstance(dim, Tensor):                 # torch.max(a, b): elementwise
-        return (ops.maximum if result is ReturnMax else ops.minimum)(x, dim)
+        return (maximum if result is ReturnMax else minimum)(x, dim)
     if axis is not None or dim is None:         # NumPy style, or a full reduction: values only
         return reduce(x, axis=_pick(axis, None, x, result.__name__), keepdims=keepdims or keepdim)
     if not isinstance(dim, (int, np.integer)):
@@ -216,7 +218,8 @@ def argmax(x, dim=None, keepdim=False, *, axis=None, keepdims=False):
         >>> lucidnet.tensor([[1., 5.], [7., 2.]]).argmax(dim=1)
         tensor([1, 0])
     """
-    return Tensor._wrap(np.argmax(x.data, axis=_pick(axis, dim, x, "argmax"), keepdims=keepdim or keepdims).astype(np.int64))
+    axis = _pick(axis, dim, x, "argmax")
+    return Tensor._wrap(np.argmax(x.data, axis=axis, keepdims=keepdim or keepdims).astype(np.int64))
 
 
 def argmin(x, dim=None, keepdim=False, *, axis=None, keepdims=False):
@@ -227,7 +230,8 @@ def argmin(x, dim=None, keepdim=False, *, axis=None, keepdims=False):
         >>> lucidnet.tensor([3., 1., 2.]).argmin()
         tensor(1)
     """
-    return Tensor._wrap(np.argmin(x.data, axis=_pick(axis, dim, x, "argmin"), keepdims=keepdim or keepdims).astype(np.int64))
+    axis = _pick(axis, dim, x, "argmin")
+    return Tensor._wrap(np.argmin(x.data, axis=axis, keepdims=keepdim or keepdims).astype(np.int64))
 
 
 # ------------------------------------------------------------------------------------------------ elementwise
@@ -257,6 +261,8 @@ def clamp(x, min=None, max=None):
     """
     if min is None and max is None:
         raise ValueError("clamp(): expected at least one of min and max, got neither.")
+    if x.data.dtype.kind != "f" and (isinstance(min, float) or isinstance(max, float)):
+        x = _float(x)                           # an int tensor clamped to float bounds is float32, as PyTorch
     return ops.clip(x, min=_as_array(min), max=_as_array(max))
 
 
@@ -271,7 +277,7 @@ def maximum(a, b):
         >>> lucidnet.maximum(lucidnet.tensor([1., 4.]), lucidnet.tensor([3., 2.]))
         tensor([3., 4.])
     """
-    return ops.maximum(a, b)
+    return ops.maximum(*_promote(a, b))
 
 
 def minimum(a, b):
@@ -282,7 +288,7 @@ def minimum(a, b):
         >>> lucidnet.minimum(lucidnet.tensor([1., 4.]), lucidnet.tensor([3., 2.]))
         tensor([1., 2.])
     """
-    return ops.minimum(a, b)
+    return ops.minimum(*_promote(a, b))
 
 
 def where(condition, a, b):
@@ -294,7 +300,7 @@ def where(condition, a, b):
         >>> lucidnet.where(x > 0, x, 0.)
         tensor([0., 2.])
     """
-    return ops.where(_as_array(condition), a, b)
+    return ops.where(_as_array(condition), *_promote(a, b))
 
 
 def masked_fill(x, mask, value):

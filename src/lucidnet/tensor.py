@@ -622,8 +622,8 @@ class Tensor:
     def square(self): return ops.pow(self, exponent=2)                              # noqa: E704
     def pow(self, exponent): return F.pow(self, exponent)                           # noqa: E704
     def clamp(self, min=None, max=None): return F.clamp(self, min, max)             # noqa: E704
-    def maximum(self, other): return ops.maximum(self, other)                       # noqa: E704
-    def minimum(self, other): return ops.minimum(self, other)                       # noqa: E704
+    def maximum(self, other): return F.maximum(self, other)                         # noqa: E704
+    def minimum(self, other): return F.minimum(self, other)                         # noqa: E704
     def masked_fill(self, mask, value): return F.masked_fill(self, mask, value)     # noqa: E704
     def where(self, condition, other): return F.where(condition, self, other)       # noqa: E704
     def matmul(self, other): return ops.matmul(self, other)                         # noqa: E704

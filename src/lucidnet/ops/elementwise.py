@@ -6,6 +6,13 @@ and skips operands that need no gradient (constants, data).
 import numpy as np
 
 from ..autograd import primitive, unbroadcast
+from ..dtypes import get_default_dtype
+
+
+def _floating(x):
+    """Integer or bool input to a float-valued function: computed in the default float dtype (float32), as
+    PyTorch does, where NumPy would give float64."""
+    return x.astype(get_default_dtype()) if type(x) is np.ndarray and x.dtype.kind in "biu" else x
 
 
 # ------------------------------------------------------------------------------------------ arithmetic
@@ -88,20 +95,20 @@ def power(a, b):
 @primitive
 def exp(x):
     """e ** x."""
-    out = np.exp(x)
+    out = np.exp(_floating(x))
     return out, lambda g: (g * out,)          # d/dx e^x = e^x: reuse the forward result
 
 
 @primitive
 def log(x):
     """Natural logarithm."""
-    return np.log(x), lambda g: (g / x,)
+    return np.log(_floating(x)), lambda g: (g / x,)
 
 
 @primitive
 def sqrt(x):
     """Square root."""
-    out = np.sqrt(x)
+    out = np.sqrt(_floating(x))
     return out, lambda g: (g / (2 * out),)
 
 
@@ -127,25 +134,26 @@ def abs(x):
 @primitive
 def sin(x):
     """Sine."""
-    return np.sin(x), lambda g: (g * np.cos(x),)
+    return np.sin(_floating(x)), lambda g: (g * np.cos(x),)
 
 
 @primitive
 def cos(x):
     """Cosine."""
-    return np.cos(x), lambda g: (-g * np.sin(x),)
+    return np.cos(_floating(x)), lambda g: (-g * np.sin(x),)
 
 
 @primitive
 def tanh(x):
     """Hyperbolic tangent."""
-    out = np.tanh(x)
+    out = np.tanh(_floating(x))
     return out, lambda g: (g * (1 - out * out),)
 
 
 @primitive
 def sigmoid(x):
     """1 / (1 + e^-x), computed without overflow for large |x|."""
+    x = _floating(x)
     e = np.exp(-np.abs(x))                    # in (0, 1]: never overflows
     out = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
     return out, lambda g: (g * out * (1 - out),)
