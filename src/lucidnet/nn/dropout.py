@@ -41,4 +41,4 @@ class Dropout(Module):
         return f"p={self.p}, inplace={self.inplace}"
 
     def get_config(self):
-        return {"p": self.p}
+        return {"p": self.p, "inplace": self.inplace}

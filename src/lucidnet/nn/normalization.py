@@ -164,5 +164,5 @@ class LayerNorm(Module):
 
     def get_config(self):
         return {"normalized_shape": list(self.normalized_shape), "eps": self.eps,
-                "elementwise_affine": self.elementwise_affine, "bias": self.bias is not None or
-                not self.elementwise_affine}
+                "elementwise_affine": self.elementwise_affine,
+                "bias": self.bias is not None if self.elementwise_affine else True}
