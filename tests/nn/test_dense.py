@@ -30,6 +30,7 @@ def test_lazy_build_on_first_call():
 def test_build_and_in_features():
     assert nn.Dense(3).build(5).weight.shape == (3, 5)
     assert nn.Dense(3, in_features=5).num_parameters() == 18
+    assert nn.Dense(3, input_dim=5).in_features == nn.Dense(3, input_shape=(5,)).in_features == 5   # Keras's
     model = nn.Sequential(nn.Dense(8, "relu"), nn.Dense(2))
     model(lucidnet.randn(4, 3))
     assert model.num_parameters() == 3 * 8 + 8 + 8 * 2 + 2

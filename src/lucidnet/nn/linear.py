@@ -136,7 +136,8 @@ class Dense(Module):
         kernel_initializer: a Keras name ('glorot_uniform' (the default), 'glorot_normal', 'he_uniform',
             'he_normal', 'lecun_uniform', 'lecun_normal', 'random_normal', 'random_uniform', 'zeros', 'ones')
             or a function that fills the weight in place (e.g. ``nn.init.kaiming_normal_``).
-        in_features: the input size, when known: builds the layer at once.
+        in_features: the input size, when known: builds the layer at once. Keras's ``input_dim=784`` and
+            ``input_shape=(784,)`` say the same.
 
     Shape:
         input (*, in_features) -> output (*, units)
@@ -153,7 +154,7 @@ class Dense(Module):
     """
 
     def __init__(self, units, activation=None, use_bias=True, weight_bounds=None, kernel_initializer="glorot_uniform",
-                 in_features=None):
+                 in_features=None, input_dim=None, input_shape=None):
         super().__init__()
         self.units = check_int("Dense", "units", units)
         self.activation = activation
@@ -171,6 +172,10 @@ class Dense(Module):
         self.kernel_initializer = kernel_initializer
         self.weight = self.bias = None                # Parameters from build(), at the first call
         self.in_features = None
+        if in_features is None and input_dim is not None:
+            in_features = input_dim
+        if in_features is None and input_shape is not None:
+            in_features = tuple(input_shape)[-1]
         if in_features is not None:
             self.build(in_features)
 
