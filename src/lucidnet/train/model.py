@@ -609,6 +609,8 @@ class Model(Module):
             x, y = xa[:split], None if ya is None else ya[:split]
             validation_data = (xa[split:], None if ya is None else ya[split:])
         batches, n_samples, xa, ya = self._data(where, x, y, batch_size, shuffle, rng)
+        if xa is not None and ya is None and c.loss is not None:
+            raise ValueError("fit(): expected targets y for the loss, got None.")
         val = None
         if validation_data is not None:
             if _is_loader(validation_data):
@@ -654,12 +656,29 @@ class Model(Module):
                     io._set_generator(g, saved[name], where)
 
         self.stop_training = False
-        modes = self._modes()
         logs = {}
+        first_epoch = batches
+        if initial_epoch < epochs:
+            # The first batch builds the model (lazy layers), resolves the loss for its output layer and creates
+            # the optimizer, before any callback runs; the epoch then goes on with the same iterator, so nothing
+            # is drawn twice from the shuffling generator.
+            it = iter(batches)
+            first = next(it, None)
+            if first is None:
+                raise ValueError("fit(): expected data with at least one batch, got none.")
+            self._prepare(first[0], where, need_optimizer=True)
+            self._check_labels(ya, where, "y")
+            if val is not None:
+                self._check_labels(val[3], where, "the validation y")
+            first_epoch = _Resumed(first, it, batches)
+        modes = self._modes()                    # restored at the end; also the list of modules, walked once
         try:
             cbs.on_train_begin()
             for epoch in range(initial_epoch, epochs):
-                logs = self._fit_epoch(epoch, epochs, batches, xa, ya, val, cbs, verbose, where)
+                for m, _ in modes:               # model.train(), without walking the modules every epoch
+                    m.training = True
+                data = first_epoch if epoch == initial_epoch else batches
+                logs = self._fit_epoch(epoch, epochs, data, xa, ya, val, cbs, verbose, where, modes)
                 self._fit_state["epoch"] = epoch + 1
                 cbs.on_epoch_end(epoch, logs)
                 if self.stop_training:
@@ -669,10 +688,9 @@ class Model(Module):
             self._restore_modes(modes)
         return history
 
-    def _fit_epoch(self, epoch, epochs, batches, xa, ya, val, cbs, verbose, where):
+    def _fit_epoch(self, epoch, epochs, batches, xa, ya, val, cbs, verbose, where, modes):
         """One epoch of training (and validation): returns its logs."""
         c = self._compiled
-        self.train()
         cbs.on_epoch_begin(epoch)
         progress = EpochProgress(epoch, epochs, len(batches) if _has_len(batches) else None, verbose)
         metric_objects = c.metric_objects or []
@@ -692,12 +710,6 @@ class Model(Module):
             for step, (xb, yb) in enumerate(batches):
                 if hooks:
                     cbs.on_train_batch_begin(step)
-                if c.metric_objects is None or self.optimizer is None or self._pending_optimizer is not None:
-                    self._prepare(xb, where, need_optimizer=True)
-                    metric_objects = c.metric_objects
-                    self._check_labels(ya, where, "y")
-                    if val is not None:
-                        self._check_labels(val[3], where, "the validation y")
                 loss, y_pred = self.train_step(Tensor._wrap(xb), None if yb is None else Tensor._wrap(yb))
                 value = float(loss.data) if isinstance(loss, Tensor) else float(loss)
                 n = len(xb)
@@ -719,7 +731,7 @@ class Model(Module):
                     break
             logs = running()
             if val is not None and not stopped_on_nan:
-                val_logs = self._test_loop(val[0], where, cbs)
+                val_logs = self._test_loop(val[0], where, cbs, modes)
                 logs.update({"val_" + k: v for k, v in val_logs.items()})
             if self.optimizer is not None and hasattr(self.optimizer, "param_groups"):
                 logs["lr"] = float(self.optimizer.param_groups[0]["lr"])
@@ -748,13 +760,14 @@ class Model(Module):
         return (f"{where}; training stopped. {hint}{keep} Add TerminateOnNaN() to the callbacks to stop without an "
                 f"error.")
 
-    def _test_loop(self, batches, where, cbs=None):
+    def _test_loop(self, batches, where, cbs=None, modes=None):
         """Loss and metrics over batches, in eval mode under no_grad: the logs of a validation pass."""
         c = self._compiled
         metric_objects = [m.fresh() for m in (c.metric_objects or [])]
         total, seen = 0.0, 0
-        modes = self._modes()
-        self.eval()
+        modes = [(m, m.training) for m, _ in modes] if modes is not None else self._modes()
+        for m, _ in modes:
+            m.training = False
         if cbs is not None:
             cbs.on_test_begin()
         try:
@@ -988,6 +1001,20 @@ class Model(Module):
         self._resume = {k: training.get(k) for k in ("epoch", "history", "generators", "callbacks")}
         if self._resume.get("epoch") is None:
             self._resume = None
+
+
+class _Resumed:
+    """An epoch's batches whose first one was already taken: that batch, then the rest of the same iterator."""
+
+    def __init__(self, first, rest, batches):
+        self.first, self.rest, self.batches = first, rest, batches
+
+    def __len__(self):
+        return len(self.batches)
+
+    def __iter__(self):
+        yield self.first
+        yield from self.rest
 
 
 def _has_len(obj):

@@ -87,6 +87,8 @@ class EpochProgress:
 
     def close(self, logs):
         """End the epoch, showing its final logs (training and validation values)."""
+        if self.bar is None and not self.verbose:
+            return
         now = time.perf_counter()
         text = self._text(logs, now)
         if self.bar is not None:
