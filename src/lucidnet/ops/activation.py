@@ -58,7 +58,7 @@ _BLOCK_BYTES = 1 << 18    # 256 KiB
 
 def _erf(x):
     """erf(x), elementwise in x's floating dtype. Large arrays go in blocks of 256 KiB, so the ~40 passes of
-    the formula over each block stay in the CPU cache: 2.4x faster on 12M float32 values than whole-array."""
+    the formula over each block stay in the CPU cache: 1.7-2.4x faster than whole-array on 12M float32 values."""
     block = _BLOCK_BYTES // x.itemsize
     if x.size <= block:
         return _erf_block(x.reshape(-1)).reshape(x.shape)      # 1-d: NumPy makes 0-d results scalars
@@ -83,10 +83,10 @@ def _erf_block(x):
     erfc *= np.exp(e, out=e)
     tail = np.flatnonzero(y > 4)                  # rare; erfc(6) < 1e-16, so y is capped there
     if tail.size:
-        yt = np.minimum(y.ravel()[tail], 6.0)
+        yt = np.minimum(y[tail], 6.0)
         z = 1 / (yt * yt)
         r = _ratio(z, _PQ)
-        erfc.ravel()[tail] = (_SQRT_1_PI - z * r) / yt * np.exp(-yt * yt)
+        erfc[tail] = (_SQRT_1_PI - z * r) / yt * np.exp(-yt * yt)
     big = np.subtract(1, erfc, out=erfc)
     np.copysign(big, x, out=big)
     return np.where(y <= _THRESH, small, big)
