@@ -247,6 +247,8 @@ def test_tensor_infers_dtype_like_torch(data):
     lambda t: t.where(t.tensor([True, False]), t.tensor([1, 2]), 0.5),
     lambda t: t.where(t.tensor([True, False]), t.ones(2), t.tensor([3, 4])),
     lambda t: t.tensor([2.0, 3.0]).where(t.tensor([True, False]), t.tensor([7, 8])),
+    lambda t: t.where(t.tensor([True, False]), 1.0, 0.0), lambda t: t.where(t.tensor([True, False]), 2, 0.5),
+    lambda t: t.where(t.tensor([True, False]), 2, 3), lambda t: t.where(t.tensor([[True], [False]]), 1.5, t.ones(2)),
 ], ids=lambda f: "")
 def test_type_promotion_matches_torch(expr):
     ours, theirs = expr(lucidnet), expr(torch)

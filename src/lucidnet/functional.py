@@ -300,6 +300,8 @@ def where(condition, a, b):
         >>> lucidnet.where(x > 0, x, 0.)
         tensor([0., 2.])
     """
+    if not isinstance(a, Tensor) and not isinstance(b, Tensor):     # where(c, 1.0, 0.0): float32, as PyTorch
+        a = Tensor._wrap(np.asarray(a, dtype=dtypes.default_dtype_for(a)))
     return ops.where(_as_array(condition), *_promote(a, b))
 
 

@@ -46,7 +46,7 @@ def _promote(a, b):
         return a, b
     if isinstance(a, np.floating):
         a = float(a)
-    if isinstance(a, float) and b.data.dtype.kind in "biu":
+    if isinstance(a, float) and isinstance(b, Tensor) and b.data.dtype.kind in "biu":
         b = b.to(dtypes.get_default_dtype())
     return a, b
 
