@@ -126,7 +126,11 @@ def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None
         >>> lucidnet.tensor([1., 3.]).std()
         tensor(1.4142)
     """
-    return ops.sqrt(var(x, dim, unbiased, keepdim, correction=correction, axis=axis, ddof=ddof, keepdims=keepdims))
+    v = var(x, dim, unbiased, keepdim, correction=correction, axis=axis, ddof=ddof, keepdims=keepdims)
+    nonzero = v.data != 0                       # as PyTorch: gradient 0 where std is 0 (sqrt's would be infinite)
+    if nonzero.all():
+        return ops.sqrt(v)
+    return ops.where(nonzero, ops.sqrt(ops.where(nonzero, v, 1.0)), 0.0)
 
 
 def logsumexp(x, dim=None, keepdim=False, *, axis=None, keepdims=False):

@@ -71,6 +71,8 @@ def pow(x, exponent):
     def backward(g):
         if exponent == 2:
             return (g * 2 * x,)
+        if exponent == 0:                      # x ** 0 is constant: 0, not 0 * 0 ** -1 = nan at x == 0 (as PyTorch)
+            return (np.zeros_like(g),)
         return (g * exponent * np.power(x, exponent - 1),)
     return np.power(x, exponent), backward
 
@@ -81,7 +83,10 @@ def power(a, b):
     out = np.power(a, b)
 
     def backward(g, needs):
-        ga = unbroadcast(g * b * np.power(a, b - 1), np.shape(a)) if needs[0] else None
+        ga = None
+        if needs[0]:                           # b a^(b-1); taken as 0 where b == 0 (a^0 is constant), as PyTorch
+            with np.errstate(divide="ignore", invalid="ignore"):
+                ga = unbroadcast(np.where(b == 0, 0, g * b * np.power(a, b - 1)), np.shape(a))
         if needs[1]:                           # d(a^b)/db = a^b ln a; taken as 0 where a == 0 (PyTorch does too)
             with np.errstate(divide="ignore", invalid="ignore"):
                 gb = np.where(a == 0, 0, g * out * np.log(np.where(a == 0, 1, a)))

@@ -73,7 +73,7 @@ def cross_entropy(z, target, weight=None, ignore_index=-100, label_smoothing=0.0
         else:
             grad = p * t.sum(axis=1, keepdims=True) - t
         if reduction == "mean":
-            grad *= g / denom
+            grad *= g / denom if denom else 0      # every target ignored: the loss is nan, its gradient 0 (PyTorch)
         elif reduction == "sum":
             grad *= g
         else:
