@@ -441,7 +441,7 @@ class Model(Module):
         """At the first batch: build, resolve the loss and metrics for the output layer, create the optimizer."""
         c = self._compiled
         if self._probe_info is None:
-            self._probe(x[:1])
+            self._probe(x)
         if c.loss_fn is None and c.loss is not None:
             kind = _output_kind(self._probe_info["last"]) if self._probe_info["last"] is not None else "logits"
             c.loss_fn = losses_module.get(c.loss, outputs=kind)
@@ -666,7 +666,7 @@ class Model(Module):
             first = next(it, None)
             if first is None:
                 raise ValueError("fit(): expected data with at least one batch, got none.")
-            self._prepare(first[0], where, need_optimizer=True)
+            self._prepare(first[0], where, need_optimizer=True)      # errors then show the user's batch shape
             self._check_labels(ya, where, "y")
             if val is not None:
                 self._check_labels(val[3], where, "the validation y")
@@ -823,7 +823,7 @@ class Model(Module):
             raise RuntimeError("evaluate(): expected a loss; pass loss= to compile().")
         batches, _, _, ya = self._data(where, x, y, batch_size)
         if self._compiled.metric_objects is None and ya is not None:
-            self._prepare(batches.x[:1], where, need_optimizer=False)
+            self._prepare(batches.x[:batches.batch_size], where, need_optimizer=False)
         if ya is not None:
             self._check_labels(ya, where, "y")
         logs = self._test_loop(batches, where)
@@ -863,9 +863,10 @@ class Model(Module):
         try:
             with no_grad():
                 for xb, _ in batches:
-                    if not self.built:
-                        self._probe(xb[:1])
-                    y = self.predict_step(Tensor._wrap(xb))
+                    if not self.built and type(self).predict_step is Model.predict_step:
+                        y = self._probe(xb)              # the first batch's forward also builds the model
+                    else:
+                        y = self.predict_step(Tensor._wrap(xb))
                     if isinstance(y, (tuple, list)):
                         chunks.append([t.data if isinstance(t, Tensor) else np.asarray(t) for t in y])
                         continue
@@ -905,10 +906,10 @@ class Model(Module):
             >>> Sequential([nn.Dense(64, activation="relu"), nn.Dense(3)]).summary(input_shape=(2,))
             Model: "Sequential"
             ____________________________________________________________________
-             Layer (type)                  Output Shape                 Param #
+             Layer (type)                  Output Shape                  Param #
             ====================================================================
-             0 (Dense)                     (None, 64)                       192
-             1 (Dense)                     (None, 3)                        195
+             0 (Dense)                     (None, 64)                        192
+             1 (Dense)                     (None, 3)                         195
             ====================================================================
             Total params: 387 (1.51 KB)
             Trainable params: 387 (1.51 KB)
