@@ -206,3 +206,32 @@ def test_grad_can_be_zeroed_and_edited_in_place():
     assert w.grad.tolist() == [0.0, 0.0]
     w.grad += 1
     assert w.grad.tolist() == [1.0, 1.0]
+
+
+def test_a_primitive_whose_output_is_a_view_it_saves():
+    """A saved output that is a view of an already-modified input starts from that input's current version."""
+    from lucidnet import autograd
+
+    @autograd.primitive
+    def tail(x):
+        out = x[1:]
+
+        def backward(g):
+            gx = np.zeros_like(x)
+            gx[1:] = g * (out == out)         # reads the saved output
+            return (gx,)
+        return out, backward
+    try:
+        w = lucidnet.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        with lucidnet.no_grad():
+            w += 1                            # version 1 before the op
+        tail(w).sum().backward()
+        assert w.grad.tolist() == [0.0, 1.0, 1.0]
+        y = tail(w)
+        loss = y.sum()
+        with lucidnet.no_grad():
+            w[2] = 0.0                        # now the saved view really changed
+        with pytest.raises(RuntimeError, match="TailBackward: one of the tensors it saved"):
+            loss.backward()
+    finally:
+        del autograd.PRIMITIVES["tail"]
