@@ -63,6 +63,7 @@ def numerical_gradients(row, arrays, v, eps):
 def check_row(row):
     arrays = [np.asarray(a, dtype=np.float64) if a.dtype.kind == "f" else a for a in row.args]
     tensors = _tensors(row, arrays)
+    before = [a.copy() for a in arrays]
     out = row.fn(L, *tensors)
     assert isinstance(out, lucidnet.Tensor), f"{row.id}: fn must return one tensor, got {type(out).__name__}"
     v = np.random.default_rng(0).standard_normal(out.shape)
@@ -75,6 +76,9 @@ def check_row(row):
         assert g.dtype == tensors[i].dtype, f"{row.id}: input {i} gradient dtype {g.dtype} != {tensors[i].dtype}"
         np.testing.assert_allclose(g.data, expected[i], rtol=row.rtol, atol=row.atol,
                                    err_msg=f"{row.id}: gradient of input {i}")
+        assert not np.shares_memory(g.data, tensors[i].data), f"{row.id}: input {i}'s grad aliases its data"
+    for i, (t, a) in enumerate(zip(tensors, before)):
+        np.testing.assert_array_equal(t.data, a, err_msg=f"{row.id}: forward or backward modified input {i}")
     for i, t in enumerate(tensors):
         if i not in row.diff_args():
             assert t.grad is None, f"{row.id}: input {i} does not require grad but got one"
