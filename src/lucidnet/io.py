@@ -42,6 +42,7 @@ Example:
 """
 import collections
 import collections.abc
+import copy
 import dataclasses
 import hashlib
 import json
@@ -75,9 +76,11 @@ def _where(fn, path):
 
 
 def _array(value):
+    """A C-contiguous array of the same shape (np.ascontiguousarray would make a 0-d array 1-d)."""
     if isinstance(value, Tensor):
         value = value.data
-    return np.ascontiguousarray(value)
+    value = np.asarray(value)
+    return value if value.flags.c_contiguous else np.ascontiguousarray(value).reshape(value.shape)
 
 
 def _digest(tensors):
@@ -86,7 +89,7 @@ def _digest(tensors):
     for key in sorted(tensors):
         arr = tensors[key]
         h.update(f"{key}\0{arr.dtype.str}\0{arr.shape}\0".encode())
-        h.update(np.ascontiguousarray(arr).data)
+        h.update(_array(arr).data)
     return h.hexdigest()
 
 
@@ -209,6 +212,23 @@ def _fit_weights(model, tensors, where):
     overwritten; checking first means a file of another architecture changes nothing.
     """
     weights = {k: v for k, v in tensors.items() if _is_weight(k)}
+    rng = default_generator.get_state()           # building lazy layers draws initial weights: loading must not
+    try:
+        target = model
+        if any(getattr(m, "built", True) is False for m in list(model.modules())[1:]):
+            # Lazy layers take their shapes from the weights as they load: try on a copy first.
+            target = copy.deepcopy(model)
+            try:
+                target.load_state_dict(weights, strict=False)
+            except (ValueError, TypeError):
+                pass
+        _check_fits(target, weights, where)
+        model.load_state_dict(weights)
+    finally:
+        default_generator.set_state(rng)
+
+
+def _check_fits(model, weights, where):
     own = model.state_dict()
     missing = [k for k in own if k not in weights]
     unexpected = [k for k in weights if k not in own]
@@ -223,7 +243,6 @@ def _fit_weights(model, tensors, where):
             parts.append("not in the model: " + ", ".join(unexpected[:4]) + (", ..." if len(unexpected) > 4 else ""))
         raise ValueError(f"{where}: expected weights for {type(model).__name__} ({len(own)} tensors), got a file "
                          f"of another architecture: " + "; ".join(parts) + ". Nothing was loaded.")
-    model.load_state_dict(weights)
 
 
 def save_weights(model, path):
@@ -265,7 +284,8 @@ def load_weights(model, path):
         >>> load_weights(nn.Linear(2, 4), path)
         Traceback (most recent call last):
         ...
-        ValueError: load_weights('...'): expected weights for Linear (2 tensors), got a file of another architecture: weight has shape (3, 2) in the file but (4, 2) in the model; bias has shape (3,) in the file but (4,) in the model. Nothing was loaded.
+        ValueError: load_weights('...'): expected weights for Linear (2 tensors), got a file of another architecture:
+        weight has shape (3, 2) in the file but (4, 2) in the model; ... Nothing was loaded.
     """
     if not isinstance(model, Module):
         raise TypeError(f"load_weights(): expected a Module, got {type(model).__name__}.")
@@ -280,10 +300,10 @@ def load_weights(model, path):
 def _encode(obj, key, tensors):
     """A JSON-able copy of ``obj`` with every array moved into ``tensors`` (replaced by a reference)."""
     if isinstance(obj, Tensor):
-        tensors[key] = np.ascontiguousarray(obj.data)
+        tensors[key] = _array(obj)
         return {"__tensor__": key}
     if isinstance(obj, np.ndarray):
-        tensors[key] = np.ascontiguousarray(obj)
+        tensors[key] = _array(obj)
         return {"__array__": key}
     if isinstance(obj, np.generic):
         tensors[key] = np.asarray(obj)
@@ -496,19 +516,31 @@ class Checkpoint:
 
 
 def _remap_optimizer_state(state, saved_names, optimizer, model, where):
-    """The saved optimizer state dict with parameter indices renumbered to ``optimizer``'s order, matched by the
-    parameters' names in the model."""
+    """The saved optimizer state dict renumbered for ``optimizer``, whose parameters may be in another order:
+    state is matched to parameters by their names in the model."""
     names = {id(p): n for n, p in model.named_parameters()}
-    now = [names.get(id(p)) for g in optimizer.param_groups for p in g["params"]]
+    groups = [[names.get(id(p)) for p in g["params"]] for g in optimizer.param_groups]
+    now = [n for g in groups for n in g]
     if now == list(saved_names) or None in now or None in saved_names:
         return state
     if sorted(now) != sorted(saved_names):
         raise ValueError(f"{where}: expected an optimizer over the parameters {sorted(saved_names)[:4]}..., got "
                          f"one over {sorted(now)[:4]}....")
     new_index = {n: i for i, n in enumerate(now)}
-    remap = {i: new_index[n] for i, n in enumerate(saved_names)}
-    return {"state": {remap[int(i)]: s for i, s in state["state"].items()},
-            "param_groups": [dict(g, params=[remap[int(i)] for i in g["params"]]) for g in state["param_groups"]]}
+    saved_groups = state["param_groups"]
+    if len(saved_groups) != len(groups):
+        raise ValueError(f"{where}: expected an optimizer with {len(saved_groups)} parameter groups, got "
+                         f"{len(groups)}.")
+    new_groups, start = [], 0
+    for saved, group in zip(saved_groups, groups):
+        if sorted(saved_names[int(i)] for i in saved["params"]) != sorted(group):
+            raise ValueError(f"{where}: expected the optimizer's parameter groups to hold the same parameters as the "
+                             f"saved ones, got {group[:3]}... in a group that held "
+                             f"{[saved_names[int(i)] for i in saved['params']][:3]}....")
+        new_groups.append(dict(saved, params=list(range(start, start + len(group)))))
+        start += len(group)
+    return {"state": {new_index[saved_names[int(i)]]: s for i, s in state["state"].items()},
+            "param_groups": new_groups}
 
 
 def load_checkpoint(path, model=None, optimizer=None, generator=None, restore_rng=True):

@@ -216,7 +216,8 @@ def test_train_step_can_be_overridden():
 def test_compile_optimizer_forms_and_learning_rates():
     model = mlp()
     for spec, cls, lr in (("sgd", optim.SGD, 0.01), ("Adam", optim.Adam, 0.001), ("rmsprop", optim.RMSprop, 0.001),
-                          ("adagrad", optim.Adagrad, 0.001), ("adamw", optim.AdamW, 0.001), (optim.SGD, optim.SGD, 1e-3)):
+                          ("adagrad", optim.Adagrad, 0.001), ("adamw", optim.AdamW, 0.001),
+                          (optim.SGD, optim.SGD, 1e-3)):                       # a class: its own default lr
         model.compile(spec, "cross_entropy")
         model.fit(X, Y, epochs=1, verbose=0)
         assert type(model.optimizer) is cls and model.optimizer.param_groups[0]["lr"] == lr
@@ -320,8 +321,8 @@ def test_predict_with_a_wrong_input_shape_gives_the_layers_message():
     with pytest.raises(ValueError, match=re.escape("Linear(in_features=2, out_features=8, bias=True): expected input "
                                                    "of shape (*, 2), got (4, 5).")):
         mlp().predict(np.zeros((4, 5), np.float32))
-    with pytest.raises(ValueError, match=r"^Linear\(in_features=2, .*\): expected input of shape \(\*, 2\), got \(3, 2, "
-                                         r"1\)\. Did you forget a Flatten\(\)\?$"):
+    with pytest.raises(ValueError, match=r"^Linear\(in_features=2, .*\): expected input of shape \(\*, 2\), got "
+                                         r"\(3, 2, 1\)\. Did you forget a Flatten\(\)\?$"):
         compiled().fit(np.zeros((3, 2, 1), np.float32), np.zeros(3, np.int64), verbose=0)
 
 
@@ -355,7 +356,8 @@ def test_a_nan_batch_from_a_loader_is_named():
     Xn[25, 0] = np.nan
     model = compiled()
     with pytest.raises(RuntimeError, match=r"fit\(\): expected a finite loss, got nan at epoch 1/1, batch 2/3; "
-                                           r"training stopped\. The batch's inputs contain nan or inf: clean the data\."):
+                                           r"training stopped\. The batch's inputs contain nan or inf: clean the "
+                                           r"data\."):
         model.fit(DataLoader(TensorDataset(Xn, Y), batch_size=16), verbose=0)
 
 

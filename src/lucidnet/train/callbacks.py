@@ -558,13 +558,23 @@ class CSVLogger(Callback):
     def __init__(self, filename, separator=",", append=False):
         self.filename, self.separator, self.append = os.fspath(filename), separator, append
         self.keys = None
+        self.rows = 0                            # rows this run has written (saved with a checkpoint)
         self._resumed = False
 
     def on_train_begin(self, logs=None):
-        if not (self.append or self._resumed):
+        if self._resumed:
+            # Continue the log as the checkpoint left it: drop rows of epochs run after it (before a crash).
+            if os.path.exists(self.filename):
+                with open(self.filename, newline="") as f:
+                    lines = f.readlines()
+                keep = lines[:1 + self.rows] if lines else []
+                if len(keep) < len(lines):
+                    with open(self.filename, "w", newline="") as f:
+                        f.writelines(keep)
+        elif not self.append:
             with open(self.filename, "w", newline=""):
                 pass                             # start a new file
-            self.keys = None
+            self.keys, self.rows = None, 0
         self._resumed = False
 
     def on_epoch_end(self, epoch, logs=None):
@@ -577,12 +587,13 @@ class CSVLogger(Callback):
             if new_file:
                 writer.writerow(["epoch"] + self.keys)
             writer.writerow([epoch] + [_csv_value(logs.get(k, "NA")) for k in self.keys])
+        self.rows += 1
 
     def get_state(self):
-        return {"keys": self.keys}
+        return {"keys": self.keys, "rows": self.rows}
 
     def set_state(self, state):
-        self.keys = state["keys"]
+        self.keys, self.rows = state["keys"], state["rows"]
         self._resumed = True
 
 

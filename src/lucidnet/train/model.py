@@ -12,7 +12,6 @@ How ``fit`` spends its time: per batch one forward, one backward, one optimizer 
 the data beyond the one gather that forms a shuffled batch; the progress bar redraws a few times a second.
 """
 import collections
-import copy
 import math
 import numbers
 import sys
@@ -285,7 +284,8 @@ class Model(Module):
             >>> model.compile("adamax", "mse")
             Traceback (most recent call last):
             ...
-            ValueError: compile(): expected optimizer to be one of adagrad, adam, adamw, rmsprop, sgd, an optimizer class or object, got 'adamax'.
+            ValueError: compile(): expected optimizer to be one of adagrad, adam, adamw, rmsprop, sgd, an optimizer
+            class or object, got 'adamax'.
         """
         if lr is not None and learning_rate is not None and lr != learning_rate:
             raise ValueError(f"compile(): expected lr or learning_rate, got both ({lr} and {learning_rate}).")
@@ -619,9 +619,9 @@ class Model(Module):
                 bs = batches.batch_size if isinstance(batches, _Arrays) else batch_size
                 val = self._data(where, validation_data[0], validation_data[1], bs)
             else:
+                items = f" of {len(validation_data)} items" if isinstance(validation_data, (tuple, list)) else ""
                 raise ValueError(f"fit(): expected validation_data to be (x_val, y_val) or a DataLoader, got "
-                                 f"{type(validation_data).__name__}"
-                                 f"{' of ' + str(len(validation_data)) + ' items' if isinstance(validation_data, (tuple, list)) else ''}.")
+                                 f"{type(validation_data).__name__}{items}.")
 
         # Resuming a loaded checkpoint: continue from its epoch with its states (unless told otherwise).
         resume, self._resume = self._resume, None
