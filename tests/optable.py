@@ -1,8 +1,10 @@
 """The op table: sample inputs for every primitive, the test table of the whole core.
 
 Every primitive registered with ``@primitive`` (``lucidnet.autograd.PRIMITIVES``) needs at least one row
-in ``ROWS``; ``test_gradcheck.py`` fails if one has none, checks each row's gradients in float64 against
-central differences, and ``test_torch_oracle.py`` compares each row's values and gradients with PyTorch.
+in ``ROWS``; ``test_gradcheck.py`` fails if one has none, checks that each row records the primitive it
+names, checks its gradients in float64 against central differences (and that forward and backward leave
+the inputs untouched), and ``test_torch_oracle.py`` compares its values and gradients with PyTorch in
+float64 and float32.
 ``COMPOSITES`` holds the same kind of rows for functions built from primitives (mean, var, stack, ...).
 
 Adding a primitive means appending rows here, e.g.::
@@ -36,7 +38,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
-_rng = np.random.default_rng(20240607)        # fixed: the table is the same in every run
+_rng = np.random.default_rng(20240607)        # one seeded stream: the table is the same in every run
 
 
 # ------------------------------------------------------------------------------------------- input helpers
