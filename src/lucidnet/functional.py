@@ -10,6 +10,9 @@ Also where NumPy's and PyTorch's conventions meet. The rules, applied everywhere
 * ``transpose(x, d0, d1)`` swaps two axes (PyTorch); ``transpose(x)`` reverses them and
   ``transpose(x, axes_tuple)`` permutes them (NumPy). ``permute`` always takes a full order.
 * ``split(x, n)`` cuts pieces of size n (PyTorch); ``chunk(x, n)`` cuts n pieces.
+* dtypes follow PyTorch, not NumPy: a float tensor combined with an integer tensor or a Python/NumPy scalar
+  keeps its dtype (float32 stays float32), and integer inputs to float-valued functions (exp, mean,
+  softmax, ...) compute in float32. Reductions of nothing give nan (mean) as in PyTorch.
 """
 import builtins
 import collections
