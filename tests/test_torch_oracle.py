@@ -126,6 +126,7 @@ def test_max_without_dim_is_a_value_and_with_axis_a_numpy_reduction():
                                   lambda t: t.zeros(0).sum(), lambda t: t.zeros(0, 3).sum(0)],
                          ids=["empty-mean", "empty-var", "empty-rows-mean", "one-var", "one-row-std", "empty-sum",
                               "empty-sum-dim"])
+@pytest.mark.filterwarnings("ignore:.*degrees of freedom is <= 0")      # torch's own warning, expected here
 def test_degenerate_reductions_give_torchs_nan(expr):
     ours, theirs = expr(lucidnet), expr(torch)
     assert ours.shape == tuple(theirs.shape)
@@ -138,6 +139,7 @@ def test_degenerate_reductions_give_torchs_nan(expr):
                                   lambda x: x.var(dim=1, keepdim=True), lambda x: x.std(dim=(0, 1))],
                          ids=["var", "std", "var-dim", "std-positional", "unbiased-false", "correction-0",
                               "correction-2", "keepdim", "tuple"])
+@pytest.mark.filterwarnings("ignore:.*degrees of freedom is <= 0")
 def test_var_std_use_torch_correction_with_dim(call):
     ours, theirs = both(call)
     assert_close(ours, theirs, 1e-12, 1e-12, "var/std")
