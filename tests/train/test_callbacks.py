@@ -142,6 +142,17 @@ def test_model_checkpoint_save_best_only(tmp_path):
     assert same(weights(lucidnet.load(tmp_path / "best.safetensors")), snaps.weights[3])
 
 
+def test_model_checkpoint_weights_only_is_a_plain_state_dict(tmp_path):
+    import safetensors.torch
+    model = make_model()
+    model.fit(X, Y, epochs=2, verbose=0, callbacks=[C.ModelCheckpoint(str(tmp_path / "w{epoch}.safetensors"),
+                                                                      save_weights_only=True)])
+    assert sorted(os.listdir(tmp_path)) == ["w1.safetensors", "w2.safetensors"]
+    state = safetensors.torch.load_file(str(tmp_path / "w2.safetensors"))
+    assert sorted(state) == sorted(model.state_dict())
+    assert all(np.array_equal(state[k].numpy(), v.data) for k, v in model.state_dict().items())
+
+
 def test_model_checkpoint_runs_after_the_other_callbacks(tmp_path):
     # ReduceLROnPlateau is listed after the checkpoint, yet the checkpoint holds the lr it just lowered.
     path = str(tmp_path / "ckpt.safetensors")

@@ -457,8 +457,8 @@ class Model(Module):
             pending, self._pending_optimizer = self._pending_optimizer, None
             if pending is not None:
                 if pending.get("class") != type(self.optimizer).__name__:
-                    warnings.warn(f"{where}: the loaded checkpoint holds a {pending.get('class')} state, but the "
-                                  f"model is compiled with {type(self.optimizer).__name__}; starting that "
+                    warnings.warn(f"{where}: the loaded checkpoint holds the state of {pending.get('class')}, but "
+                                  f"the model is compiled with {type(self.optimizer).__name__}; starting that "
                                   f"optimizer fresh.", stacklevel=3)
                 else:
                     state = io._remap_optimizer_state(pending["state_dict"], pending.get("param_names") or [],
@@ -544,6 +544,9 @@ class Model(Module):
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None, validation_split=0.0,
             validation_data=None, shuffle=True, initial_epoch=None, *, generator=None, seed=None):
         """Train the model for ``epochs`` passes over the data.
+
+        Arrays are used as they are (batches are gathered from them, never a copy of the whole), except that
+        floating point data in another dtype is converted once to the default (float32), as Keras does.
 
         Args:
             x: inputs (an array or Tensor, one row per sample), or a DataLoader yielding (x, y) batches.
