@@ -232,6 +232,7 @@ class Model(Module):
         return cls(module)
 
     def forward(self, *args, **kwargs):
+        """The wrapped module's forward (a subclass writes its own)."""
         if not self._wraps:
             raise NotImplementedError(f"{type(self).__name__}: a Model subclass must define forward(), or wrap a "
                                       f"module: Model(module).")
@@ -239,22 +240,26 @@ class Model(Module):
 
     # A wrapping Model is transparent: its weights keep the wrapped module's names (PyTorch interop).
     def state_dict(self, destination=None, prefix="", keep_vars=False):
+        """As ``Module.state_dict``; a wrapping Model gives the wrapped module's (same keys as without it)."""
         if self._wraps:
             return self.module.state_dict(destination, prefix, keep_vars)
         return super().state_dict(destination, prefix, keep_vars)
 
     def load_state_dict(self, state_dict, strict=True):
+        """As ``Module.load_state_dict``; a wrapping Model loads into the wrapped module."""
         if self._wraps:
             return self.module.load_state_dict(state_dict, strict)
         return super().load_state_dict(state_dict, strict)
 
     def get_config(self):
+        """``{"module": <the wrapped module's config>}``; a subclass defines its own to be saved by architecture."""
         if self._wraps:
             return {"module": self.module.to_config()}
         return super().get_config()
 
     @classmethod
     def from_config(cls, config):
+        """Rebuild from :meth:`get_config`'s output."""
         if "module" in config and len(config) == 1:
             return cls(module_from_config(config["module"]))
         return super().from_config(config)
@@ -1095,17 +1100,21 @@ class Sequential(Model, _TorchSequential):
         return layer
 
     def forward(self, x):
+        """Each layer in turn."""
         return _TorchSequential.forward(self, x)
 
     def to_config(self):
+        """``{"class": "lucidnet.Sequential", "config": {"layers": [...]}}`` (PyTorch's container is "Sequential")."""
         return {"class": _CONFIG_NAME if type(self) is Sequential else type(self).__name__,
                 "config": self.get_config()}
 
     def get_config(self):
+        """``{"layers": [each layer's to_config()]}``."""
         return _TorchSequential.get_config(self)
 
     @classmethod
     def from_config(cls, config):
+        """Rebuild from :meth:`get_config`'s output."""
         return cls(*[module_from_config(spec) for spec in config["layers"]])
 
 
