@@ -61,6 +61,16 @@ def test_loading_copies_in_place():
     assert ours.weight.data is w and (w == 1).all()
 
 
+def test_a_state_dict_that_does_not_fit_changes_nothing():
+    model = nn.Sequential(nn.Linear(3, 4), nn.Linear(4, 2))
+    before = {k: v.data.copy() for k, v in model.state_dict().items()}
+    bad = {"0.weight": np.ones((4, 3)), "0.bias": np.ones(4), "1.weight": np.ones((2, 5)), "1.bias": np.ones(2)}
+    with pytest.raises(ValueError, match=re.escape("1.weight: expected shape (2, 4), got (2, 5)")):
+        model.load_state_dict(bad)
+    for k, v in model.state_dict().items():          # the first layer fitted, but must not have been loaded
+        np.testing.assert_array_equal(v.data, before[k], err_msg=k)
+
+
 def test_state_dict_shares_memory_and_is_detached():
     layer = nn.Linear(2, 2)
     sd = layer.state_dict()

@@ -242,9 +242,9 @@ class Dense(Module):
                 else "glorot_uniform",
                 "in_features": self.in_features}
 
-    def _load_from_state_dict(self, state, prefix, missing, errors):
+    def _load_from_state_dict(self, state, prefix, missing, errors, copies):
         """An unbuilt Dense takes its input size from the weight being loaded."""
         w = state.get(prefix + "weight")
         if self.in_features is None and w is not None and len(getattr(w, "shape", ())) == 2:
             self.build(w.shape[1])
-        super()._load_from_state_dict(state, prefix, missing, errors)
+        super()._load_from_state_dict(state, prefix, missing, errors, copies)

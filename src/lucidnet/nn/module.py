@@ -325,8 +325,9 @@ class Module:
             child.state_dict(destination, prefix + name + ".", keep_vars)
         return destination
 
-    def _load_from_state_dict(self, state, prefix, missing, errors):
-        """Copy this module's own entries from ``state`` (a flat dict); subclasses may adapt (e.g. lazy shapes)."""
+    def _load_from_state_dict(self, state, prefix, missing, errors, copies):
+        """Check this module's own entries in ``state`` (a flat dict) and list the (target, array) copies to make;
+        subclasses may adapt (e.g. lazy shapes). Nothing is copied until every module has been checked."""
         for name, target in self._state_items():
             key = prefix + name
             if key not in state:
@@ -337,8 +338,7 @@ class Module:
             if arr.shape != target.shape:
                 errors.append(f"{key}: expected shape {target.shape}, got {arr.shape}")
                 continue
-            target.data[...] = arr              # in place: optimizers keep pointing at the same arrays
-            target._bump()
+            copies.append((target, arr))
 
     def load_state_dict(self, state_dict, strict=True):
         """Copy parameters and buffers from ``state_dict`` (lucidnet tensors or NumPy arrays) into this module.
@@ -357,10 +357,10 @@ class Module:
         if not hasattr(state_dict, "keys"):
             raise TypeError(f"{type(self).__name__}.load_state_dict(): expected a mapping of names to tensors or "
                             f"arrays, got {type(state_dict).__name__}.")
-        missing, errors, used = [], [], set()
+        missing, errors, copies, used = [], [], [], set()
         for prefix_name, module in self.named_modules():
             prefix = prefix_name + "." if prefix_name else ""
-            module._load_from_state_dict(state_dict, prefix, missing, errors)
+            module._load_from_state_dict(state_dict, prefix, missing, errors, copies)
             used.update(prefix + n for n, _ in module._state_items())
         unexpected = [k for k in state_dict.keys() if k not in used]
         problems = list(errors)
@@ -371,6 +371,9 @@ class Module:
         if problems:
             raise ValueError(f"{type(self).__name__}.load_state_dict(): the state dict does not fit this model: "
                              + "; ".join(problems) + ".")
+        for target, arr in copies:              # all checked: now copy, so a bad dict never half-loads a model
+            target.data[...] = arr              # in place: optimizers keep pointing at the same arrays
+            target._bump()
         return _IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------------------------------ config
