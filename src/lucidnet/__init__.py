@@ -24,6 +24,7 @@ from . import functional, ops
 from . import data
 from . import nn
 from . import optim
+from . import utils
 from .classic import Adaline, Perceptron
 from . import io, train
 from .io import load, save

@@ -1,0 +1,9 @@
+"""PyTorch's ``torch.utils`` spelling: ``lucidnet.utils.data`` is :mod:`lucidnet.data`, so tutorial code such as
+``torch.utils.data.DataLoader(dataset, batch_size=64)`` runs after ``import lucidnet as torch``.
+
+Example:
+    >>> import lucidnet as torch
+    >>> torch.utils.data.DataLoader is torch.data.DataLoader
+    True
+"""
+from .. import data  # noqa: F401
