@@ -8,4 +8,5 @@ from .flatten import Flatten
 from .linear import Dense, Identity, Linear
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss
 from .normalization import BatchNorm1d, LayerNorm
+from .preprocessing import Normalization
 from .sparse import Embedding
