@@ -298,6 +298,12 @@ def main(argv=None):
     except KeyboardInterrupt:
         print("lucidnet: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:                    # `lucidnet ... | head`: the reader left; stop quietly
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
+        return 141
 
 
 # ------------------------------------------------------------------------------------------------ data
@@ -420,7 +426,7 @@ def _classic_from_state(state):
 # ------------------------------------------------------------------------------------------------ loading
 
 class _Loaded:
-    """A model file: the model (a compiled lucidnet Model, or a _Classic) and its run's metadata (or {})."""
+    """A model file: the model (a lucidnet Model, or a _Classic) and the metadata of its run (or {})."""
 
     def __init__(self, path, model, meta, classic):
         self.path, self.model, self.meta, self.classic = path, model, meta, classic
@@ -439,8 +445,8 @@ def _load_model(path):
             raise CLIError(f"{where}: expected a saved Perceptron or Adaline, got a file with a broken classic "
                            f"model record ({_one_line(e)}).") from None
     if not isinstance(obj, nn.Module):
-        what = "weights only (a state dict)" if all(hasattr(v, "shape") for v in obj.values()) else \
-            "saved values that are not a model"
+        weights = isinstance(obj, dict) and obj and all(isinstance(v, Tensor) for v in obj.values())
+        what = "weights only (a state dict)" if weights else "saved values that are not a model"
         raise CLIError(f"{where}: expected a model saved by 'lucidnet train' or lucidnet.save(model, path), got "
                        f"{what}.")
     ckpt = io.load_checkpoint(path, restore_rng=False)
@@ -458,7 +464,8 @@ def _check_fits(loaded, name, input_shape, task, outputs, sample):
     if loaded.classic:
         features = loaded.model.model.w_.shape[-1]
         if int(np.prod(input_shape)) != features:
-            raise CLIError(f"{expected}, got a {type(loaded.model.model).__name__} of {features} features"
+            name = type(loaded.model.model).__name__
+            raise CLIError(f"{expected}, got {'an' if name[0] in 'AEIOU' else 'a'} {name} of {features} features"
                            f"{trained_on}.")
         return
     saved = tuple(meta.get("input_shape") or ())
@@ -557,6 +564,11 @@ def _train(args):
     d = _load_data(dataset, args.data_dir, progress=not args.quiet)
     if args.limit is not None:
         d.x_train, d.y_train = d.x_train[:args.limit], d.y_train[:args.limit]
+    n = len(d.x_train)
+    n_fit = math.floor(n * (1 - args.val_split)) if args.val_split else n
+    if not 0 < n_fit < n and args.val_split:
+        raise CLIError(f"--val-split {args.val_split:g}: expected a fraction that leaves samples both to train and "
+                       f"to validate on, got {n_fit} of {n} to train on.")
     try:
         os.makedirs(out, exist_ok=True)
     except OSError as e:
@@ -575,8 +587,6 @@ def _train(args):
     model, description = _network(model_name, d, hidden)
     meta["architecture"] = description
     _compile(model, task, optimizer, lr)
-    n = len(d.x_train)
-    n_fit = math.floor(n * (1 - args.val_split)) if args.val_split else n
     held = f", {n - n_fit:,} held out to validate on" if args.val_split else ""
     rate = f"{lr:g} with a cosine decay" if schedule == "cosine" else f"{lr:g}"
     name = {"sgd": "SGD", "adamw": "AdamW", "rmsprop": "RMSprop"}.get(optimizer, optimizer.capitalize())
@@ -591,17 +601,18 @@ def _train(args):
     callbacks.append(_RunCheckpoint(model_path, meta, interval=2.0))
     fit_start = time.perf_counter()
     try:
-        history = model.fit(d.x_train, d.y_train, epochs=epochs, batch_size=batch_size,
-                            verbose=0 if args.quiet or many else 1, callbacks=callbacks,
-                            validation_split=args.val_split)
+        with np.errstate(over="ignore", invalid="ignore"):      # a diverging run is reported by fit, once
+            history = model.fit(d.x_train, d.y_train, epochs=epochs, batch_size=batch_size,
+                                verbose=0 if args.quiet or many else 1, callbacks=callbacks,
+                                validation_split=args.val_split)
     except RuntimeError as e:
         if str(e).startswith("fit(): expected a finite loss"):   # diverged: fit says where, and what to do
             raise CLIError(_one_line(e)) from None
         raise
-    except ValueError as e:
-        if str(e).startswith("fit(): validation_split="):        # too few samples for the split
-            raise CLIError(f"--val-split {args.val_split:g}: {_one_line(e)}") from None
-        raise
+    if not all(np.isfinite(p.data).all() for p in model.parameters()):
+        raise CLIError(f"fit(): expected finite weights, got nan or inf after {epochs} epochs; training stopped. The "
+                       f"weights diverged: lower the learning rate (now {lr:g}). The last good checkpoint, if any, "
+                       f"is kept: {model_path}.")
     meta["train_seconds"] = round(time.perf_counter() - fit_start, 3)
 
     if task == "classification":
@@ -641,8 +652,12 @@ def _train_classic(args, d, meta, model_path, out, epochs, lr, say, started):
     if not (np.isfinite(model.w_).all() and np.isfinite(model.b_).all()):
         bad = next((i for i, v in enumerate(values) if not math.isfinite(v)), None)
         at = f" at epoch {bad + 1}/{epochs}" if bad is not None else ""
-        raise CLIError(f"{cls.__name__}: expected a finite loss, got nan or inf{at}; training stopped and nothing "
-                       f"was saved. The weights diverged: lower the learning rate (now --lr {lr:g}).")
+        raise CLIError(f"{cls.__name__}: expected a finite loss, got nan or inf{at}; nothing was saved. The weights "
+                       f"diverged: lower the learning rate (now --lr {lr:g}).")
+    if cls is Adaline and values[-1] > values[0]:      # gradient descent on a convex loss: it must fall
+        raise CLIError(f"Adaline: expected the loss to fall, got it growing from {values[0]:.4g} to {values[-1]:.4g} "
+                       f"in {epochs} epochs; nothing was saved. The steps are too large: lower the learning rate "
+                       f"(now --lr {lr:g}).")
     for epoch, value in enumerate(values):
         if (epoch + 1) % max(1, epochs // 10) == 0 or epoch + 1 == epochs:
             say(f"Epoch {epoch + 1}/{epochs} - {key}: {value:.4g}")
