@@ -304,6 +304,37 @@ def test_a_diverging_run_stops_with_fits_message_and_keeps_the_last_good_model(c
     assert isinstance(lucidnet.load("m/model.safetensors"), lucidnet.Sequential)
 
 
+def test_nan_in_a_later_epoch_keeps_the_checkpoint_of_the_last_good_one(capsys, monkeypatch):
+    real, steps = lucidnet.Sequential.train_step, []
+
+    def train_step(self, x, y):
+        loss, out = real(self, x, y)
+        steps.append(len(x))
+        return (loss * float("nan") if len(steps) == 16 else loss), out      # epoch 2, batch 1 (15 a epoch)
+
+    monkeypatch.setattr(lucidnet.Sequential, "train_step", train_step)
+    rc, out, err = run(capsys, "train", "--dataset", "moons", "--epochs", 3, "--out", "m")
+    assert rc == 1 and err == ("lucidnet: error: fit(): expected a finite loss, got nan at epoch 2/3, batch 1/15; "
+                               "training stopped. The weights diverged: lower the learning rate (now 0.0075) or clip "
+                               "gradients. The last good checkpoint, m/model.safetensors, is kept. Add "
+                               "TerminateOnNaN() to the callbacks to stop without an error.\n")
+    assert os.listdir("m") == ["model.safetensors"]
+    ckpt = lucidnet.io.load_checkpoint("m/model.safetensors")
+    assert ckpt.epoch == 1 and ckpt.extra["lucidnet_cli"]["dataset"] == "moons"
+    monkeypatch.setattr(lucidnet.Sequential, "train_step", real)
+    assert re.fullmatch(r"m/model\.safetensors on the 150 samples of the moons test set: loss \d\.\d{4} - accuracy "
+                        r"\d\.\d{4}\n", ok(capsys, "evaluate", "m/model.safetensors"))
+
+
+def test_progress_over_many_epochs(capsys, monkeypatch):
+    ok(capsys, "train", "--dataset", "xor", "--epochs", 30, "--no-plots", "--out", "x")   # not a terminal: 10 lines
+    out = ok(capsys, "train", "--dataset", "xor", "--epochs", 30, "--no-plots", "--out", "x")
+    assert re.findall(r"^Epoch (\d+)/30 - loss: ", out, re.M) == [str(e) for e in range(3, 31, 3)]
+    monkeypatch.setattr(cli, "_interactive", lambda f: True)                                # a terminal: a bar
+    out = ok(capsys, "train", "--dataset", "xor", "--epochs", 30, "--no-plots", "--out", "x")
+    assert "Epoch 3/30" not in out and "Training: 100%" in out and "30/30" in out
+
+
 @pytest.mark.parametrize("lr, epochs, pattern", [
     ("10", "50", r"Adaline: expected the loss to fall, got it growing from \S+ to \S+ in 50 epochs; nothing was "
                  r"saved\. The steps are too large: lower the learning rate \(now --lr 10\)\."),
