@@ -193,8 +193,10 @@ def _parser():
                     "With no options: the main job. Fashion-MNIST, MLP 784-256-128-10 with ReLU, inputs scaled to "
                     "[0, 1] and standardized per pixel inside the model, Adam lr 1e-3 with a per-epoch cosine "
                     "decay, batch 128, 10 epochs, seed 0 (test accuracy about 0.897).\n"
-                    "Defaults for the toy datasets: hidden 64,64, 100 epochs, batch 32, lr 0.01. Perceptron: 50 epochs, "
-                    "lr 0.01 (on images: 5, 0.001); adaline: 50 epochs, lr 0.01 (on images: 100, 0.003).",
+                    "Defaults for the toy datasets: hidden 64,64, 100 epochs, batch 32, lr 0.01. Perceptron: 50 "
+                    "epochs, lr 0.01 (on images: 5, 0.001); adaline: 50 epochs, lr 0.01 (on images: 100, 0.003). "
+                    "The model is saved after the first epoch, then at most once a second and at the end: a run "
+                    "that diverges (nan) keeps its last good model.",
         epilog="examples:\n"
                "  lucidnet train\n"
                "  lucidnet train --epochs 20 --hidden 512,256 --val-split 0.1\n"
