@@ -669,7 +669,7 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
         if t.shape != expect:
             raise ValueError(f"cross_entropy: expected target of shape {expect} for logits of shape {z.shape}, "
                              f"got {t.shape}.")
-        valid = t[t != ignore_index]
+        valid = t[t != ignore_index] if t.size and (t.min() < 0 or t.max() >= c) else t[:0]
         if valid.size and (valid.min() < 0 or valid.max() >= c):
             bad = valid.max() if valid.max() >= c else valid.min()
             raise ValueError(f"cross_entropy: expected target of shape {expect} with class ids in [0, {c}), "

@@ -60,4 +60,4 @@ def linear(x, weight, bias=None):
         gw = g2.T @ x2 if needs[1] else None
         gb = g2.sum(axis=0) if len(needs) > 2 and needs[2] else None
         return gx, gw, gb
-    return out.reshape(*x.shape[:-1], weight.shape[0]), backward
+    return (out if x.ndim == 2 else out.reshape(*x.shape[:-1], weight.shape[0])), backward

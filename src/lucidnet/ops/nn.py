@@ -38,15 +38,19 @@ def cross_entropy(z, target, weight=None, ignore_index=-100, label_smoothing=0.0
     if target.dtype.kind in "iu":
         rows = np.arange(n)
         keep = target != ignore_index
-        ids = np.where(keep, target, 0)
-        w_row = (keep if w is None else w[ids] * keep).astype(z.dtype)   # weight of the true class; 0 if ignored
-        hot = (1 - eps) * w_row                                          # t at the true class
-        loss = -hot * logp[rows, ids]
         spread = None
+        if w is None and not eps and keep.all():         # the common case: t is one-hot, every row counts 1
+            ids, hot, denom = target, 1, n
+            loss = -logp[rows, ids]
+        else:
+            ids = np.where(keep, target, 0)
+            w_row = (keep if w is None else w[ids] * keep).astype(z.dtype)   # true class's weight; 0 if ignored
+            hot = (1 - eps) * w_row                                          # t at the true class
+            loss = -hot * logp[rows, ids]
+            denom = w_row.sum()
         if eps:
             spread = (eps / c) * (np.ones(c, z.dtype) if w is None else w) * keep[:, None].astype(z.dtype)
             loss -= (spread * logp).sum(axis=1)
-        denom = w_row.sum()
     else:                                                # probabilities (soft labels): t is dense
         t = target.astype(z.dtype, copy=False)
         if eps:
@@ -55,9 +59,8 @@ def cross_entropy(z, target, weight=None, ignore_index=-100, label_smoothing=0.0
             t = t * w
         loss = -(t * logp).sum(axis=1)
         denom = n                                        # PyTorch: a mean over rows, not over weights
-    if reduction == "mean":
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out = loss.sum() / np.asarray(denom, dtype=z.dtype)
+    if reduction == "mean":                              # every target ignored: nan, as PyTorch
+        out = loss.sum() / np.asarray(denom, dtype=z.dtype) if denom else np.asarray(np.nan, dtype=z.dtype)
     else:
         out = loss.sum() if reduction == "sum" else loss
 
@@ -65,8 +68,11 @@ def cross_entropy(z, target, weight=None, ignore_index=-100, label_smoothing=0.0
         # d loss_i / d z_i = p_i * sum(t_i) - t_i   (= softmax - onehot for plain class ids)
         p = np.exp(logp)
         if target.dtype.kind in "iu":
-            total = hot if spread is None else hot + spread.sum(axis=1)
-            grad = p * total[:, None]
+            if spread is None and np.ndim(hot) == 0:      # one-hot rows: softmax - onehot
+                grad = p
+            else:
+                total = hot if spread is None else hot + spread.sum(axis=1)
+                grad = p * total[:, None]
             grad[rows, ids] -= hot
             if spread is not None:
                 grad -= spread
