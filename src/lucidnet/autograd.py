@@ -257,7 +257,7 @@ def backward(tensor, gradient=None, retain_graph=False):
         if tensor.data.size != 1:
             raise RuntimeError(f"backward(): needs a scalar output or an explicit gradient; "
                                f"this tensor has shape {tensor.shape}.")
-        seed = np.ones(tensor.shape, dtype=tensor.dtype)
+        seed = np.ones_like(tensor.data)
     else:
         seed = np.array(gradient.data if isinstance(gradient, Tensor) else gradient, dtype=tensor.dtype)
         if seed.shape != tensor.shape:

@@ -669,11 +669,14 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
         if t.shape != expect:
             raise ValueError(f"cross_entropy: expected target of shape {expect} for logits of shape {z.shape}, "
                              f"got {t.shape}.")
-        valid = t[t != ignore_index] if t.size and (t.min() < 0 or t.max() >= c) else t[:0]
-        if valid.size and (valid.min() < 0 or valid.max() >= c):
-            bad = valid.max() if valid.max() >= c else valid.min()
-            raise ValueError(f"cross_entropy: expected target of shape {expect} with class ids in [0, {c}), "
-                             f"got a value of {bad}.")
+        if t.size and (t.min() < 0 or t.max() >= c):     # ids outside [0, C) must all be ignore_index
+            valid = t[t != ignore_index]
+            if valid.size and (valid.min() < 0 or valid.max() >= c):
+                bad = valid.max() if valid.max() >= c else valid.min()
+                raise ValueError(f"cross_entropy: expected target of shape {expect} with class ids in [0, {c}), "
+                                 f"got a value of {bad}.")
+        elif not 0 <= ignore_index < c:
+            ignore_index = None                          # nothing to ignore: the primitive's one-hot fast path
     elif t.dtype.kind == "f":
         if t.shape != z.shape:
             hint = " Class ids must be integers: use target.long()." if t.shape == (z.shape[0],) + z.shape[2:] else ""

@@ -27,7 +27,7 @@ def cross_entropy(z, target, weight=None, ignore_index=-100, label_smoothing=0.0
     """Softmax cross-entropy of logits z (N, C) against class ids (N,) or class probabilities (N, C), fused:
     one log-softmax, and the textbook gradient softmax(z) - target. Same conventions as PyTorch's
     (class ``weight``, ``ignore_index``, ``label_smoothing``; a weighted mean divides by the targets' weights).
-    The target gets no gradient."""
+    ``ignore_index=None`` says no target is to be ignored. The target gets no gradient."""
     n, c = z.shape
     eps = label_smoothing
     shifted = z - z.max(axis=1, keepdims=True)
@@ -37,12 +37,12 @@ def cross_entropy(z, target, weight=None, ignore_index=-100, label_smoothing=0.0
     # (1 - eps) * weight at the true class, plus eps / C * weight spread over all classes (label smoothing).
     if target.dtype.kind in "iu":
         rows = np.arange(n)
-        keep = target != ignore_index
         spread = None
-        if w is None and not eps and keep.all():         # the common case: t is one-hot, every row counts 1
+        if w is None and not eps and ignore_index is None:   # the common case: t is one-hot, every row counts 1
             ids, hot, denom = target, 1, n
             loss = -logp[rows, ids]
         else:
+            keep = np.ones(n, dtype=bool) if ignore_index is None else target != ignore_index
             ids = np.where(keep, target, 0)
             w_row = (keep if w is None else w[ids] * keep).astype(z.dtype)   # true class's weight; 0 if ignored
             hot = (1 - eps) * w_row                                          # t at the true class
