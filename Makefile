@@ -12,3 +12,4 @@ test:           ## run the whole test suite (unit, gradient checks, PyTorch orac
 bench:          ## run the benchmarks (on a quiet machine)
 	@scripts/setup.sh
 	python3 bench/autograd_overhead.py
+	python3 bench/fashion_mnist.py

@@ -7,7 +7,7 @@ Batch 128, 784-256-128-10, ReLU, mean softmax cross-entropy. Two lucidnet graphs
 
 Prints milliseconds per step and the ratio lucidnet / NumPy. Target: fused ratio <= 1.10.
 
-    python bench/autograd_overhead.py [--steps 300] [--repeats 5]
+    python bench/autograd_overhead.py [--steps 200] [--repeats 10] [--batch 128]
 """
 import argparse
 import time
@@ -90,15 +90,16 @@ def timeit(fns, steps, repeats):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--steps", type=int, default=300)
-    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--steps", type=int, default=200)
+    ap.add_argument("--repeats", type=int, default=10)
+    ap.add_argument("--batch", type=int, default=128)
     args = ap.parse_args()
 
     rng = np.random.default_rng(0)
     params = [init(rng, 784, 256), init(rng, 256, 128), init(rng, 128, 10)]
-    x = rng.random((128, 784), dtype=np.float32)
+    x = rng.random((args.batch, 784), dtype=np.float32)
     lparams = [(lucidnet.tensor(w, requires_grad=True), lucidnet.tensor(b, requires_grad=True)) for w, b in params]
-    labels = rng.integers(0, 10, 128)
+    labels = rng.integers(0, 10, args.batch)
     onehot = np.eye(10, dtype=np.float32)[labels]
     lx, lonehot, llabels = lucidnet.from_numpy(x), lucidnet.from_numpy(onehot), lucidnet.from_numpy(labels)
 
@@ -112,7 +113,7 @@ def main():
     t_np, t_fused, t_comp = timeit([lambda: numpy_step(x, labels, params),
                                     lambda: lucidnet_fused(lx, llabels, lparams),
                                     lambda: lucidnet_composed(lx, lonehot, lparams)], args.steps, args.repeats)
-    print(f"forward+backward, MLP 784-256-128-10, batch 128, float32 (best of {args.repeats} x {args.steps} steps)")
+    print(f"forward+backward, MLP 784-256-128-10, batch {args.batch}, float32 (best of {args.repeats} x {args.steps} steps)")
     print(f"  numpy by hand          {t_np * 1e3:7.3f} ms/step")
     print(f"  lucidnet, fused ops    {t_fused * 1e3:7.3f} ms/step   ratio {t_fused / t_np:.3f}  (target <= 1.10)")
     print(f"  lucidnet, composed     {t_comp * 1e3:7.3f} ms/step   ratio {t_comp / t_np:.3f}")
