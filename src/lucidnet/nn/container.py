@@ -6,7 +6,28 @@ import collections
 from .module import Module, module_from_config
 
 
-class Sequential(Module):
+class _ModuleSequence(Module):
+    """What Sequential and ModuleList share: modules numbered "0", "1", ... in order."""
+
+    def __len__(self):
+        return sum(1 for _ in self.named_children())
+
+    def __iter__(self):
+        return iter(self.children())
+
+    def append(self, module):
+        """Add a module at the end; returns self."""
+        self.add_module(str(len(self)), module)
+        return self
+
+    def extend(self, modules):
+        """Add several modules at the end; returns self."""
+        for m in modules:
+            self.append(m)
+        return self
+
+
+class Sequential(_ModuleSequence):
     """Modules applied one after another: the output of each is the input of the next.
 
     Args:
@@ -47,22 +68,6 @@ class Sequential(Module):
         except IndexError:
             raise IndexError(f"{type(self).__name__}: index {index} is out of range for {len(items)} modules.") from None
 
-    def __len__(self):
-        return sum(1 for _ in self.named_children())
-
-    def __iter__(self):
-        return iter(self.children())
-
-    def append(self, module):
-        """Add a module at the end; returns self."""
-        self.add_module(str(len(self)), module)
-        return self
-
-    def extend(self, modules):
-        """Add several modules at the end; returns self."""
-        for m in modules:
-            self.append(m)
-        return self
 
     def get_config(self):
         return {"layers": [m.to_config() for m in self.children()]}
@@ -72,7 +77,7 @@ class Sequential(Module):
         return cls(*[module_from_config(spec) for spec in config["layers"]])
 
 
-class ModuleList(Module):
+class ModuleList(_ModuleSequence):
     """A list of modules whose parameters the parent module sees (a plain Python list would hide them).
 
     Example:
@@ -93,22 +98,6 @@ class ModuleList(Module):
             return type(self)(items[index])
         return items[index]
 
-    def __len__(self):
-        return sum(1 for _ in self.named_children())
-
-    def __iter__(self):
-        return iter(self.children())
-
-    def append(self, module):
-        """Add a module at the end; returns self."""
-        self.add_module(str(len(self)), module)
-        return self
-
-    def extend(self, modules):
-        """Add several modules at the end; returns self."""
-        for m in modules:
-            self.append(m)
-        return self
 
     def get_config(self):
         return {"modules": [m.to_config() for m in self.children()]}
