@@ -24,6 +24,8 @@ import time
 
 import numpy as np
 
+from autograd_overhead import init, numpy_step     # bench/ is on sys.path when this script runs
+
 EPOCHS, BATCH, LR, SEED = 10, 128, 1e-3, 0
 
 
@@ -104,15 +106,11 @@ def run_numpy(epochs):
     x_train, y_train, x_test, y_test = load_data()
     rng = np.random.default_rng(SEED)
 
-    def layer(fan_in, fan_out):                  # PyTorch's default Linear init
-        bound = 1 / np.sqrt(fan_in)
-        return [rng.uniform(-bound, bound, (fan_out, fan_in)).astype(np.float32),
-                rng.uniform(-bound, bound, fan_out).astype(np.float32)]
-
-    params = layer(784, 256) + layer(256, 128) + layer(128, 10)
-    m = [np.zeros_like(p) for p in params]
-    v = [np.zeros_like(p) for p in params]
-    scratch = [np.empty_like(p) for p in params]
+    params = [init(rng, 784, 256), init(rng, 256, 128), init(rng, 128, 10)]   # PyTorch's default Linear init
+    flat = [p for pair in params for p in pair]
+    m = [np.zeros_like(p) for p in flat]
+    v = [np.zeros_like(p) for p in flat]
+    scratch = [np.empty_like(p) for p in flat]
     b1, b2, eps, t = 0.9, 0.999, 1e-8, 0
     n = len(x_train)
     times = []
@@ -122,26 +120,11 @@ def run_numpy(epochs):
         order = rng.permutation(n)
         for start in range(0, n, BATCH):
             idx = order[start:start + BATCH]
-            x, y = x_train[idx], y_train[idx]
-            w1, c1, w2, c2, w3, c3 = params
-            h1 = x @ w1.T + c1
-            a1 = np.maximum(h1, 0)
-            h2 = a1 @ w2.T + c2
-            a2 = np.maximum(h2, 0)
-            z = a2 @ w3.T + c3
-            e = np.exp(z - z.max(axis=1, keepdims=True))
-            g = e / e.sum(axis=1, keepdims=True)              # softmax
-            g[np.arange(len(y)), y] -= 1                      # d loss / d z = (softmax - onehot) / batch
-            g /= len(y)
-            gw3, gc3 = g.T @ a2, g.sum(0)
-            g = (g @ w3) * (h2 > 0)
-            gw2, gc2 = g.T @ a1, g.sum(0)
-            g = (g @ w2) * (h1 > 0)
-            gw1, gc1 = g.T @ x, g.sum(0)
+            _, grads = numpy_step(x_train[idx], y_train[idx], params)   # the same step autograd_overhead times
             t += 1
             step = lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t)     # bias corrections folded into the step
             eps_t = eps * np.sqrt(1 - b2 ** t)
-            for p, gr, mi, vi, tmp in zip(params, (gw1, gc1, gw2, gc2, gw3, gc3), m, v, scratch):
+            for p, gr, mi, vi, tmp in zip(flat, grads, m, v, scratch):
                 mi *= b1                                          # m = b1 m + (1 - b1) g
                 mi += np.multiply(gr, 1 - b1, out=tmp)
                 vi *= b2                                          # v = b2 v + (1 - b2) g^2
@@ -154,7 +137,7 @@ def run_numpy(epochs):
                 tmp *= step
                 p -= tmp
         times.append(time.perf_counter() - t0)
-    w1, c1, w2, c2, w3, c3 = params
+    (w1, c1), (w2, c2), (w3, c3) = params
     z = np.maximum(np.maximum(x_test @ w1.T + c1, 0) @ w2.T + c2, 0) @ w3.T + c3
     acc = float((z.argmax(1) == y_test).mean())
     return {"epoch_s": times, "test_acc": acc, "peak_rss_mb": peak_rss_mb()}
