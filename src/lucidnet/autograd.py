@@ -12,8 +12,8 @@ counter and raises, instead of giving silently wrong gradients.
 """
 import contextlib
 import functools
-import heapq
 import itertools
+from heapq import heappop, heappush
 
 import numpy as np
 
@@ -119,15 +119,19 @@ inference_mode = no_grad
 class Node:
     """One recorded operation: the ``grad_fn`` of the tensor it produced.
 
-    ``inputs`` are the input Tensors (``None`` for constants), ``needs`` which of them want a
-    gradient, ``saved`` the (version counter, version) pairs of the tensors the backward closure
-    captured, checked when backward runs. ``seq`` numbers nodes in creation order: a node is always
-    created after the nodes of its inputs, which is all backward needs to order them.
+    ``inputs`` are the op's positional arguments (Tensors, or constants such as arrays and numbers),
+    ``needs`` which of them want a gradient, ``versions`` the version of each input tensor when the op
+    ran (``None`` for constants), ``out_counter``, ``out_version`` and ``out_id`` the same for its
+    result. ``seq`` numbers nodes in creation order: a node is always created after the nodes of its
+    inputs, which is all backward needs to order them.
     """
-    __slots__ = ("name", "backward", "inputs", "needs", "saved", "seq", "takes_needs", "retained", "__weakref__")
+    __slots__ = ("name", "backward", "inputs", "needs", "versions", "out_counter", "out_version", "out_id", "seq",
+                 "takes_needs", "retained", "__weakref__")
 
-    def __init__(self, name, backward, inputs, needs, saved):
-        self.name, self.backward, self.inputs, self.needs, self.saved = name, backward, inputs, needs, saved
+    def __init__(self, name, backward, inputs, needs, versions, out):
+        self.name, self.backward, self.inputs, self.needs, self.versions = name, backward, inputs, needs, versions
+        self.out_counter = out._version
+        self.out_version, self.out_id = out._version[0], id(out.data)
         self.seq = next(_sequence)
         self.takes_needs = backward.__code__.co_argcount == 2
         self.retained = None                   # the output tensor, when retain_grad() asked to keep its grad
@@ -135,10 +139,42 @@ class Node:
     @property
     def next_functions(self):
         """The grad_fn of each input (``None`` for leaves and constants), as in PyTorch."""
-        return tuple((t.grad_fn if t is not None else None) for t in self.inputs)
+        return tuple((t.grad_fn if isinstance(t, Tensor) else None) for t in self.inputs)
 
     def __repr__(self):
         return f"<{self.name}>"
+
+    def check_saved(self):
+        """Raise if a tensor that this node's backward saved was modified in place since the op ran.
+
+        Recording keeps only version numbers, which is cheap; what was saved is looked up only when a
+        version has moved: the arrays the backward closure captured (its saved tensors, as PyTorch calls
+        them), compared with the moved tensor's memory. A moved tensor the closure did not keep (add
+        keeps neither operand) is fine, exactly as in PyTorch.
+        """
+        moved = [(t._version, v, t.data) for t, v in zip(self.inputs, self.versions)
+                 if v is not None and t._version[0] != v]
+        if self.out_counter[0] != self.out_version:
+            moved.append((self.out_counter, self.out_version, None))
+        if not moved:
+            return
+        kept = [c.cell_contents for c in self.backward.__closure__ or () if _holds_array(c)]
+        for counter, version, data in moved:
+            owner = None if data is None else (data if data.base is None else data.base)
+            for v in kept:
+                if (id(v) == self.out_id if data is None else
+                        v is data or v is owner or v.base is owner):
+                    raise RuntimeError(f"{self.name}: one of the tensors it saved for backward was modified in "
+                                       f"place (its version went from {version} to {counter[0]}), so the gradient "
+                                       f"would be wrong. Modify a copy instead (x = x.clone()), or do the in-place "
+                                       f"update after backward().")
+
+
+def _holds_array(cell):
+    try:
+        return type(cell.cell_contents) is np.ndarray
+    except ValueError:                         # an empty cell
+        return False
 
 
 _sequence = itertools.count()
@@ -159,27 +195,6 @@ def unbroadcast(g, shape):
     axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1)
     out = g.sum(axis=axes) if axes else g
     return out if out.shape == shape else out.reshape(shape)
-
-
-def _saved_versions(backward, inputs, out_arr, out_version):
-    """The (version counter, version) of each tensor whose array the backward closure captured: its saved
-    tensors. Only these are checked for in-place modification, exactly as PyTorch checks saved tensors."""
-    saved = []
-    for cell in backward.__closure__ or ():
-        try:
-            v = cell.cell_contents
-        except ValueError:                     # an empty cell
-            continue
-        if type(v) is not np.ndarray:
-            continue
-        if v is out_arr:
-            saved.append((out_version, out_version[0]))
-            continue
-        for t in inputs:
-            if t is not None and (v is t.data or (v.base is not None and v.base is t.data)):
-                saved.append((t._version, t._version[0]))
-                break
-    return saved
 
 
 def _grad_name(name):
@@ -210,8 +225,18 @@ def primitive(f):
 
     @functools.wraps(f)
     def op(*args, **static):
+        arrays, needs, versions = [], [], []  # one pass over the inputs: this runs for every op
+        for a in args:
+            if isinstance(a, Tensor):
+                arrays.append(a.data)
+                needs.append(a._requires_grad)
+                versions.append(a._version[0])
+            else:
+                arrays.append(a)
+                needs.append(False)
+                versions.append(None)
         try:
-            out, backward = f(*[a.data if isinstance(a, Tensor) else a for a in args], **static)
+            out, backward = f(*arrays, **static)
         except ValueError as e:
             if "be broadcast" not in str(e):      # only NumPy's own text; a primitive's message stays as it is
                 raise
@@ -221,15 +246,9 @@ def primitive(f):
         out = result.data
         if out.base is not None:               # with or without grad: x[0:2] += 1 must be seen by x's savers
             _share_version_if_view(result, out, args)
-        if not _grad_enabled:
-            return result
-        needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
-        if True not in needs:
-            return result
-        inputs = tuple([a if isinstance(a, Tensor) else None for a in args])
-        result.grad_fn = Node(grad_name, backward, inputs, needs, _saved_versions(backward, inputs, out,
-                                                                                   result._version))
-        result._requires_grad = True
+        if _grad_enabled and True in needs:
+            result.grad_fn = Node(grad_name, backward, args, tuple(needs), versions, result)
+            result._requires_grad = True
         return result
 
     op.raw = f
@@ -250,80 +269,87 @@ def _share_version_if_view(result, out, args):
 
 def backward(tensor, gradient=None, retain_graph=False):
     """Run the chain rule from ``tensor`` back to the leaves, accumulating into their ``.grad``."""
-    if not tensor.requires_grad:
+    if not tensor._requires_grad:
         raise RuntimeError("backward(): this tensor does not require grad and has no grad_fn; "
                            "create its inputs with requires_grad=True.")
     if gradient is None:
         if tensor.data.size != 1:
             raise RuntimeError(f"backward(): needs a scalar output or an explicit gradient; "
                                f"this tensor has shape {tensor.shape}.")
-        seed = np.ones_like(tensor.data)
+        seed = np.array(1, dtype=tensor.data.dtype)            # d out / d out = 1
+        if tensor.data.ndim:
+            seed = seed.reshape(tensor.data.shape)
     else:
         seed = np.array(gradient.data if isinstance(gradient, Tensor) else gradient, dtype=tensor.dtype)
         if seed.shape != tensor.shape:
             raise ValueError(f"backward(): expected a gradient of shape {tensor.shape}, got {seed.shape}.")
 
-    if tensor.grad_fn is None:                 # backward on a leaf: its gradient is the seed itself
-        _store_leaf_grads({id(tensor): (tensor, seed)})
+    root = tensor.grad_fn
+    if root is None:                           # backward on a leaf: its gradient is the seed itself
+        _store_leaf_grads({tensor: seed})
         return
 
     # Run nodes from the newest to the oldest (a max-heap on creation order). Every consumer of a node's
     # output was created after it, so when a node is popped, all its gradient has arrived.
-    root = tensor.grad_fn
-    grads = {root: seed}                       # node -> gradient of the node's output, summed so far
-    leaf_grads = {}                            # id(leaf) -> (leaf, gradient summed so far)
+    grads = {root: seed}                       # node or leaf tensor -> its gradient, summed so far
     heap = [(-root.seq, root)]
     while heap:
-        node = heapq.heappop(heap)[1]
+        node = heappop(heap)[1]
         g = grads.pop(node)
-        if node.retained is not None:
-            out = node.retained()
-            if out is not None:
-                out.grad = Tensor._wrap(g.copy()) if out.grad is None else out.grad + Tensor._wrap(g)
-        if node.backward is None:
+        node_backward = node.backward
+        if node_backward is None:
             raise RuntimeError(f"{node.name}: trying to backward through the graph a second time; its saved "
                                f"arrays were freed after the first backward. Call backward(retain_graph=True) "
                                f"the first time if you need to backward twice.")
-        for counter, version in node.saved:
-            if counter[0] != version:
-                raise RuntimeError(f"{node.name}: one of the tensors it saved for backward was modified in place "
-                                   f"(its version went from {version} to {counter[0]}), so the gradient would be "
-                                   f"wrong. Modify a copy instead (x = x.clone()), or do the in-place update after "
-                                   f"backward().")
-        in_grads = node.backward(g, node.needs) if node.takes_needs else node.backward(g)
-        if not retain_graph:
-            node.backward = node.saved = None
-        for t, need, ig in zip(node.inputs, node.needs, in_grads):
+        if node.retained is not None:
+            _retain(node, g)
+        if node.out_counter[0] != node.out_version:
+            node.check_saved()                 # a version moved: raise if the backward saved that tensor
+        needs = node.needs
+        in_grads = node_backward(g, needs) if node.takes_needs else node_backward(g)
+        for t, need, version, ig in zip(node.inputs, needs, node.versions, in_grads):
+            if version is not None and t._version[0] != version:
+                node.check_saved()             # raises before any leaf .grad is written
             if not need or ig is None:
                 continue
             # Sums are out of place: an array may be the gradient of several inputs (add passes g to both).
-            fn = t.grad_fn
-            if fn is None:
-                prev = leaf_grads.get(id(t))
-                leaf_grads[id(t)] = (t, ig if prev is None else prev[1] + ig)
-            elif fn in grads:
-                grads[fn] = grads[fn] + ig
+            key = t.grad_fn or t               # a leaf collects its gradient under its own name
+            if key in grads:
+                grads[key] = grads[key] + ig
             else:
-                grads[fn] = ig
-                heapq.heappush(heap, (-fn.seq, fn))
-    _store_leaf_grads(leaf_grads)
+                grads[key] = ig
+                if key is not t:
+                    heappush(heap, (-key.seq, key))
+        if not retain_graph:
+            node.backward = None               # free what the closure saved
+    _store_leaf_grads(grads)                   # every node was popped: what is left are the leaves
+
+
+def _retain(node, g):
+    """Keep the gradient of a non-leaf tensor that asked for it (retain_grad())."""
+    out = node.retained()
+    if out is not None:
+        out.grad = Tensor._wrap(g.copy()) if out.grad is None else out.grad + Tensor._wrap(g)
 
 
 def _store_leaf_grads(leaf_grads):
     """Add each leaf's gradient into its ``.grad``. A new .grad takes the array without copying when
     nothing else can see it (the pass is over, so only another leaf's .grad could share its memory)."""
     taken = set()
-    for t, g in leaf_grads.values():
-        if g.dtype != t.data.dtype:
+    for t, g in leaf_grads.items():
+        if g.dtype is not t.data.dtype and g.dtype != t.data.dtype:
             g = g.astype(t.data.dtype)
         if t.grad is not None:
             t.grad.data += g                   # accumulate across backward calls, in place like PyTorch
             continue
-        owner = id(g if g.base is None else g.base)
-        if not g.flags.writeable or owner in taken:
-            g = g.copy()                       # a broadcast view, or memory another leaf already holds
-            owner = id(g)
-        taken.add(owner)
+        owner = g.base
+        if owner is None:
+            owner = g
+        elif not g.flags.writeable:            # a broadcast view
+            owner = g = g.copy()
+        if id(owner) in taken:                 # memory another leaf already holds
+            owner = g = g.copy()
+        taken.add(id(owner))
         t.grad = Tensor._wrap(g)
 
 

@@ -632,6 +632,20 @@ def linear(x, weight, bias=None):
     return ops.linear(x, weight, bias)
 
 
+_UNSIGNED = {np.dtype(s): np.dtype(u) for s, u in
+             (("i1", "u1"), ("i2", "u2"), ("i4", "u4"), ("i8", "u8"), ("u1", "u1"), ("u2", "u2"), ("u4", "u4"),
+              ("u8", "u8"))}
+
+
+def _ids_in_range(t, c):
+    """True if every class id in t (integers, at least one) is in [0, c). One pass where the dtype allows
+    it: seen as unsigned integers of the same width, negative ids become huge, so max() finds both kinds."""
+    unsigned = _UNSIGNED.get(t.dtype)
+    if unsigned is None:                                 # e.g. a non-native byte order
+        return t.min() >= 0 and t.max() < c
+    return t.view(unsigned).max() < c
+
+
 def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
     """Softmax cross-entropy between logits and targets, as PyTorch's ``F.cross_entropy``.
 
@@ -650,7 +664,7 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
         tensor(0.1269)
     """
     z = _float(input)
-    t = np.asarray(_as_array(target))
+    t = target.data if isinstance(target, Tensor) else np.asarray(_as_array(target))
     w = None if weight is None else np.asarray(_as_array(weight))
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"cross_entropy: expected reduction 'mean', 'sum' or 'none', got {reduction!r}.")
@@ -665,11 +679,11 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     if w is not None and w.shape != (c,):
         raise ValueError(f"cross_entropy: expected weight of shape ({c},), got {w.shape}.")
     if t.dtype.kind in "iu":
-        expect = (z.shape[0],) + z.shape[2:]
+        expect = z.shape[:1] if z.ndim == 2 else z.shape[:1] + z.shape[2:]
         if t.shape != expect:
             raise ValueError(f"cross_entropy: expected target of shape {expect} for logits of shape {z.shape}, "
                              f"got {t.shape}.")
-        if t.size and (t.min() < 0 or t.max() >= c):     # ids outside [0, C) must all be ignore_index
+        if t.size and not _ids_in_range(t, c):          # ids outside [0, C) must all be ignore_index
             valid = t[t != ignore_index]
             if valid.size and (valid.min() < 0 or valid.max() >= c):
                 bad = valid.max() if valid.max() >= c else valid.min()

@@ -44,6 +44,22 @@ def test_class_ids_out_of_range(loss):
         loss(lucidnet.randn(4, 10), lucidnet.tensor([1, 2, -1, 3]))
 
 
+@pytest.mark.parametrize("dtype", ["int8", "int16", "int32", "int64", "uint8", "uint64", ">i8", "<i4"])
+def test_class_ids_are_range_checked_in_every_integer_dtype(dtype):
+    """The range check reads signed ids as unsigned ones (one pass for both ends): every width and byte order
+    must still catch a negative id, an id of C, and accept ids in [0, C)."""
+    logits = lucidnet.randn(3, 10)
+    ok = F.cross_entropy(logits, np.array([0, 9, 4], dtype=dtype))
+    assert ok.item() == pytest.approx(F.cross_entropy(logits, lucidnet.tensor([0, 9, 4])).item())
+    with pytest.raises(ValueError, match=r"class ids in \[0, 10\), got a value of 10\."):
+        F.cross_entropy(logits, np.array([0, 10, 4], dtype=dtype))
+    if np.dtype(dtype).kind == "i":
+        with pytest.raises(ValueError, match=r"got a value of -1\."):
+            F.cross_entropy(logits, np.array([0, -1, 4], dtype=dtype))
+        ignored = F.cross_entropy(logits, np.array([-100, 9, 4], dtype=dtype))   # ignore_index=-100
+        assert ignored.item() == pytest.approx(F.cross_entropy(logits[1:], lucidnet.tensor([9, 4])).item())
+
+
 def test_wrong_target_shapes_for_classification():
     with raises(ValueError, "nll_loss: expected target of shape (4,) for input of shape (4, 10), got (4, 1)."):
         nn.NLLLoss()(lucidnet.randn(4, 10), lucidnet.tensor([[1], [2], [3], [4]]))

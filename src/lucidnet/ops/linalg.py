@@ -49,15 +49,19 @@ def linear(x, weight, bias=None):
     """x @ weight.T + bias over the last axis of x (one GEMM, the hot path of every MLP)."""
     if x.ndim == 0 or x.shape[-1] != weight.shape[1]:
         raise ValueError(f"linear: expected input of shape (*, {weight.shape[1]}), got {x.shape}.")
-    x2 = x.reshape(-1, x.shape[-1])            # fold batch axes into rows: a single GEMM
+    x2 = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])       # fold batch axes into rows: a single GEMM
     out = x2 @ weight.T
     if bias is not None:
         out += bias
 
     def backward(g, needs):
-        g2 = g.reshape(-1, g.shape[-1])
-        gx = (g2 @ weight).reshape(x.shape) if needs[0] else None
-        gw = g2.T @ x2 if needs[1] else None
-        gb = g2.sum(axis=0) if len(needs) > 2 and needs[2] else None
+        g2 = g if g.ndim == 2 else g.reshape(-1, g.shape[-1])
+        gx = gw = gb = None
+        if needs[0]:
+            gx = g2 @ weight if x.ndim == 2 else (g2 @ weight).reshape(x.shape)
+        if needs[1]:
+            gw = g2.T @ x2
+        if bias is not None and needs[2]:
+            gb = g2.sum(0)
         return gx, gw, gb
     return (out if x.ndim == 2 else out.reshape(*x.shape[:-1], weight.shape[0])), backward

@@ -39,7 +39,7 @@ def cross_entropy(z, target, weight=None, ignore_index=-100, label_smoothing=0.0
         rows = np.arange(n)
         spread = None
         if w is None and not eps and ignore_index is None:   # the common case: t is one-hot, every row counts 1
-            ids, hot, denom = target, 1, n
+            ids, hot, denom = target, None, n
             loss = -logp[rows, ids]
         else:
             keep = np.ones(n, dtype=bool) if ignore_index is None else target != ignore_index
@@ -60,26 +60,26 @@ def cross_entropy(z, target, weight=None, ignore_index=-100, label_smoothing=0.0
         loss = -(t * logp).sum(axis=1)
         denom = n                                        # PyTorch: a mean over rows, not over weights
     if reduction == "mean":                              # every target ignored: nan, as PyTorch
-        out = loss.sum() / np.asarray(denom, dtype=z.dtype) if denom else np.asarray(np.nan, dtype=z.dtype)
+        out = loss.sum() / denom if denom else np.asarray(np.nan, dtype=z.dtype)
     else:
         out = loss.sum() if reduction == "sum" else loss
 
     def backward(g):
         # d loss_i / d z_i = p_i * sum(t_i) - t_i   (= softmax - onehot for plain class ids)
         p = np.exp(logp)
-        if target.dtype.kind in "iu":
-            if spread is None and np.ndim(hot) == 0:      # one-hot rows: softmax - onehot
-                grad = p
-            else:
-                total = hot if spread is None else hot + spread.sum(axis=1)
-                grad = p * total[:, None]
+        if target.dtype.kind not in "iu":
+            grad = p * t.sum(axis=1, keepdims=True) - t
+        elif hot is None:                                # one-hot rows: softmax - onehot
+            grad = p
+            grad[rows, ids] -= 1
+        else:
+            total = hot if spread is None else hot + spread.sum(axis=1)
+            grad = p * total[:, None]
             grad[rows, ids] -= hot
             if spread is not None:
                 grad -= spread
-        else:
-            grad = p * t.sum(axis=1, keepdims=True) - t
         if reduction == "mean":
-            grad *= g / denom if denom else 0      # every target ignored: the loss is nan, its gradient 0 (PyTorch)
+            grad *= float(g) / denom if denom else 0     # every target ignored: the loss is nan, its gradient 0 (PyTorch)
         elif reduction == "sum":
             grad *= g
         else:
