@@ -162,6 +162,7 @@ def test_grad_fn_is_named_after_the_op(expr, name):
     a, b = leaf(1.0, 2.0), leaf(3.0, 4.0)
     out = expr(a, b)
     assert repr(out.grad_fn) == f"<{name}>" and out.grad_fn.name == name
+    assert type(out.grad_fn).__name__ == name               # a class per op, as PyTorch's MulBackward0
     assert f"grad_fn=<{name}>)" in repr(out)
 
 

@@ -5,10 +5,14 @@ How it works, in four sentences. A primitive is a NumPy function that returns it
 with a ``backward`` closure mapping the gradient of the result to the gradients of its inputs.
 ``@primitive`` wraps it to take and return Tensors and, when an input requires grad, records a
 ``Node`` (the result's ``grad_fn``) that remembers the closure and the input tensors. ``backward()``
-sorts the recorded nodes topologically and runs the closures from the output back to the leaves,
-summing gradients where a tensor was used twice (the multivariate chain rule). Arrays that a closure
-captured are its *saved tensors*: modifying one in place before backward is detected by a version
-counter and raises, instead of giving silently wrong gradients.
+runs the closures from the output back to the leaves, newest node first, summing gradients where a
+tensor was used twice (the multivariate chain rule). Arrays that a closure captured are its *saved
+tensors*: modifying one in place before backward is detected by a version counter and raises, instead
+of giving silently wrong gradients.
+
+Recording runs for every op of every training step, so it is kept to a few stores: a node notes the
+clock of in-place edits, and only when that clock has moved by backward time does it look at what its
+closure saved (``Node.check_saved``).
 """
 import contextlib
 import functools
@@ -119,22 +123,16 @@ inference_mode = no_grad
 class Node:
     """One recorded operation: the ``grad_fn`` of the tensor it produced.
 
-    ``inputs`` are the op's positional arguments (Tensors, or constants such as arrays and numbers),
-    ``needs`` which of them want a gradient, ``versions`` the version of each input tensor when the op
-    ran (``None`` for constants), ``out_counter``, ``out_version`` and ``out_id`` the same for its
-    result. ``seq`` numbers nodes in creation order: a node is always created after the nodes of its
-    inputs, which is all backward needs to order them.
+    Each primitive has its own subclass, named as PyTorch names it (``MulBackward``), so that recording
+    an op costs one small object. ``backward`` is the primitive's closure, ``inputs`` the op's positional
+    arguments (Tensors, or constants such as arrays and numbers), ``needs`` which of them want a gradient,
+    ``out_counter`` and ``out_data`` the result's version counter and array, ``clock`` the in-place edit
+    clock when the op ran (see :func:`bump`). ``seq`` numbers nodes in creation order: a node is always
+    created after the nodes of its inputs, which is all backward needs to order them.
     """
-    __slots__ = ("name", "backward", "inputs", "needs", "versions", "out_counter", "out_version", "out_id", "seq",
-                 "takes_needs", "retained", "__weakref__")
-
-    def __init__(self, name, backward, inputs, needs, versions, out):
-        self.name, self.backward, self.inputs, self.needs, self.versions = name, backward, inputs, needs, versions
-        self.out_counter = out._version
-        self.out_version, self.out_id = out._version[0], id(out.data)
-        self.seq = next(_sequence)
-        self.takes_needs = backward.__code__.co_argcount == 2
-        self.retained = None                   # the output tensor, when retain_grad() asked to keep its grad
+    __slots__ = ("backward", "inputs", "needs", "out_counter", "out_data", "clock", "seq", "takes_needs", "retained",
+                 "__weakref__")
+    name = "Backward"
 
     @property
     def next_functions(self):
@@ -145,29 +143,24 @@ class Node:
         return f"<{self.name}>"
 
     def check_saved(self):
-        """Raise if a tensor that this node's backward saved was modified in place since the op ran.
+        """Raise if a tensor that this node's backward saved was modified in place after the op ran.
 
-        Recording keeps only version numbers, which is cheap; what was saved is looked up only when a
-        version has moved: the arrays the backward closure captured (its saved tensors, as PyTorch calls
-        them), compared with the moved tensor's memory. A moved tensor the closure did not keep (add
-        keeps neither operand) is fine, exactly as in PyTorch.
+        Recording an op stores only the edit clock, which is cheap; what was saved is looked up when an
+        input or the result was edited after that: the arrays the backward closure captured (its saved
+        tensors, as PyTorch calls them), compared with the edited tensor's memory. An edited tensor the
+        closure did not keep (add keeps neither operand) is fine, exactly as in PyTorch.
         """
-        moved = [(t._version, v, t.data) for t, v in zip(self.inputs, self.versions)
-                 if v is not None and t._version[0] != v]
-        if self.out_counter[0] != self.out_version:
-            moved.append((self.out_counter, self.out_version, None))
-        if not moved:
-            return
+        edited = [(t._version, t.data) for t in self.inputs if isinstance(t, Tensor) and t._version[1] > self.clock]
+        if self.out_counter[1] > self.clock:
+            edited.append((self.out_counter, self.out_data))
         kept = [c.cell_contents for c in self.backward.__closure__ or () if _holds_array(c)]
-        for counter, version, data in moved:
-            owner = None if data is None else (data if data.base is None else data.base)
-            for v in kept:
-                if (id(v) == self.out_id if data is None else
-                        v is data or v is owner or v.base is owner):
-                    raise RuntimeError(f"{self.name}: one of the tensors it saved for backward was modified in "
-                                       f"place (its version went from {version} to {counter[0]}), so the gradient "
-                                       f"would be wrong. Modify a copy instead (x = x.clone()), or do the in-place "
-                                       f"update after backward().")
+        for counter, data in edited:
+            owner = data if data.base is None else data.base
+            if any(v is data or v is owner or v.base is owner for v in kept):
+                raise RuntimeError(f"{self.name}: one of the tensors it saved for backward was modified in place "
+                                   f"after it was saved (its version is now {counter[0]}), so the gradient would be "
+                                   f"wrong. Modify a copy instead (x = x.clone()), or do the in-place update after "
+                                   f"backward().")
 
 
 def _holds_array(cell):
@@ -177,7 +170,26 @@ def _holds_array(cell):
         return False
 
 
+_new = object.__new__
 _sequence = itertools.count()
+_clock = [0]                                   # in-place edits so far, all tensors together
+
+
+def bump(counter):
+    """Record an in-place edit of the tensors that share the version ``counter`` ([version, clock]).
+
+    Their version goes up by one, and the counter is stamped with the edit clock, so a node whose op
+    ran before the edit sees it at backward time. Backward compares one number per node with the clock
+    and looks closer only when something was edited since that node was recorded.
+
+    Example:
+        >>> counter = [0, 0]
+        >>> bump(counter); counter[0]
+        1
+    """
+    _clock[0] += 1
+    counter[0] += 1
+    counter[1] = _clock[0]
 
 
 def unbroadcast(g, shape):
@@ -222,19 +234,18 @@ def primitive(f):
     """
     name = f.__name__
     grad_name = _grad_name(name)
+    node_type = type(grad_name, (Node,), {"__slots__": (), "name": grad_name, "__module__": __name__})
 
     @functools.wraps(f)
     def op(*args, **static):
-        arrays, needs, versions = [], [], []  # one pass over the inputs: this runs for every op
+        arrays, needs = [], []                 # one pass over the inputs (this runs for every op)
         for a in args:
             if isinstance(a, Tensor):
                 arrays.append(a.data)
                 needs.append(a._requires_grad)
-                versions.append(a._version[0])
             else:
                 arrays.append(a)
                 needs.append(False)
-                versions.append(None)
         try:
             out, backward = f(*arrays, **static)
         except ValueError as e:
@@ -242,12 +253,18 @@ def primitive(f):
                 raise
             shapes = " and ".join(str(a.shape if isinstance(a, Tensor) else np.shape(a)) for a in args)
             raise ValueError(f"{name}: cannot broadcast shapes {shapes} together.") from None
-        result = Tensor._wrap(out)
-        out = result.data
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)
+        result = _new(Tensor)                  # Tensor._wrap(out), written out
+        result.data, result.grad, result.grad_fn, result._requires_grad, result._version = out, None, None, False, [0, 0]
         if out.base is not None:               # with or without grad: x[0:2] += 1 must be seen by x's savers
             _share_version_if_view(result, out, args)
         if _grad_enabled and True in needs:
-            result.grad_fn = Node(grad_name, backward, args, tuple(needs), versions, result)
+            node = result.grad_fn = node_type()
+            node.backward, node.inputs, node.needs, node.out_counter, node.out_data = (
+                backward, args, tuple(needs), result._version, out)
+            node.clock, node.seq, node.takes_needs, node.retained = (
+                _clock[0], next(_sequence), backward.__code__.co_argcount == 2, None)
             result._requires_grad = True
         return result
 
@@ -303,13 +320,11 @@ def backward(tensor, gradient=None, retain_graph=False):
                                f"the first time if you need to backward twice.")
         if node.retained is not None:
             _retain(node, g)
-        if node.out_counter[0] != node.out_version:
-            node.check_saved()                 # a version moved: raise if the backward saved that tensor
+        if node.clock != _clock[0]:
+            node.check_saved()                 # something was edited in place since the op ran: was it saved?
         needs = node.needs
         in_grads = node_backward(g, needs) if node.takes_needs else node_backward(g)
-        for t, need, version, ig in zip(node.inputs, needs, node.versions, in_grads):
-            if version is not None and t._version[0] != version:
-                node.check_saved()             # raises before any leaf .grad is written
+        for t, need, ig in zip(node.inputs, needs, in_grads):
             if not need or ig is None:
                 continue
             # Sums are out of place: an array may be the gradient of several inputs (add passes g to both).

@@ -88,7 +88,7 @@ class Tensor:
             arr = np.zeros(0, dtype=dtypes.to_dtype(dtype) or dtypes.get_default_dtype())
         else:
             raise TypeError(f"Tensor(): expected data or integer sizes, got {data!r}.")
-        self.data, self.grad, self.grad_fn, self._requires_grad, self._version = arr, None, None, False, [0]
+        self.data, self.grad, self.grad_fn, self._requires_grad, self._version = arr, None, None, False, [0, 0]
         if requires_grad:
             self.requires_grad = True
 
@@ -99,7 +99,7 @@ class Tensor:
         t.data = arr if type(arr) is np.ndarray else np.asarray(arr)
         t.grad = t.grad_fn = None
         t._requires_grad = False
-        t._version = [0]
+        t._version = [0, 0]             # [version, edit clock]: see autograd.bump
         return t
 
     # --------------------------------------------------------------------------------------- autograd
@@ -200,7 +200,7 @@ class Tensor:
                                f"is not recorded; {instead} instead.")
 
     def _bump(self):
-        self._version[0] += 1
+        autograd.bump(self._version)
         return self
 
     # --------------------------------------------------------------------------------------- properties
