@@ -462,3 +462,13 @@ def test_create_graph_is_refused_clearly():
     a = leaf(1.0)
     with pytest.raises(NotImplementedError, match=r"create_graph=True \(gradients of gradients\) is not supported"):
         (a * a).sum().backward(create_graph=True)
+
+
+def test_a_zero_dim_leaf_gets_an_array_grad_it_can_zero():
+    """A reduction's backward may hand a 0-d leaf a NumPy scalar; its .grad must still be a writable array
+    (the tutorial's w.grad.zero_() after a scalar fit)."""
+    w = lucidnet.tensor(3.0, requires_grad=True)
+    (w * lucidnet.tensor([1.0, 2.0])).sum().backward()
+    assert type(w.grad.data) is np.ndarray and w.grad.item() == 3.0
+    w.grad.zero_()
+    assert w.grad.item() == 0.0

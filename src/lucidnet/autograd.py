@@ -17,7 +17,7 @@ closure saved (``Node.check_saved``).
 import contextlib
 import functools
 import itertools
-from heapq import heappop, heappush
+from heapq import heappop, heappush, heapreplace
 
 import numpy as np
 
@@ -306,12 +306,14 @@ def backward(tensor, gradient=None, retain_graph=False):
         _store_leaf_grads({tensor: seed})
         return
 
-    # Run nodes from the newest to the oldest (a max-heap on creation order). Every consumer of a node's
-    # output was created after it, so when a node is popped, all its gradient has arrived.
+    # Run nodes from the newest to the oldest. Every consumer of a node's output was created after it, so
+    # when a node runs, all its gradient has arrived. The nodes waiting their turn are a max-heap on
+    # creation order; the newest one a node hands a gradient to skips the heap when it is also the newest
+    # of all waiting (along a chain of ops, every one: the heap stays empty).
     grads = {root: seed}                       # node or leaf tensor -> its gradient, summed so far
-    heap = [(-root.seq, root)]
-    while heap:
-        node = heappop(heap)[1]
+    heap = []                                  # (-seq, node) of the waiting nodes but `nxt`
+    node = root
+    while node is not None:
         g = grads.pop(node)
         node_backward = node.backward
         if node_backward is None:
@@ -324,6 +326,7 @@ def backward(tensor, gradient=None, retain_graph=False):
             node.check_saved()                 # something was edited in place since the op ran: was it saved?
         needs = node.needs
         in_grads = node_backward(g, needs) if node.takes_needs else node_backward(g)
+        nxt = None
         for t, need, ig in zip(node.inputs, needs, in_grads):
             if not need or ig is None:
                 continue
@@ -333,10 +336,20 @@ def backward(tensor, gradient=None, retain_graph=False):
                 grads[key] = grads[key] + ig
             else:
                 grads[key] = ig
-                if key is not t:
-                    heappush(heap, (-key.seq, key))
+                if key is not t:               # a node to run: keep the newest aside, queue the others
+                    if nxt is None:
+                        nxt = key
+                    elif key.seq > nxt.seq:
+                        heappush(heap, (-nxt.seq, nxt))
+                        nxt = key
+                    else:
+                        heappush(heap, (-key.seq, key))
         if not retain_graph:
             node.backward = None               # free what the closure saved
+        if heap and (nxt is None or -heap[0][0] > nxt.seq):
+            node = heappop(heap)[1] if nxt is None else heapreplace(heap, (-nxt.seq, nxt))[1]
+        else:
+            node = nxt
     _store_leaf_grads(grads)                   # every node was popped: what is left are the leaves
 
 
@@ -352,8 +365,11 @@ def _store_leaf_grads(leaf_grads):
     nothing else can see it (the pass is over, so only another leaf's .grad could share its memory)."""
     taken = set()
     for t, g in leaf_grads.items():
-        if g.dtype is not t.data.dtype and g.dtype != t.data.dtype:
-            g = g.astype(t.data.dtype)
+        data = t.data
+        if type(g) is not np.ndarray:          # a NumPy scalar, from a reduction's backward
+            g = np.asarray(g)
+        if g.dtype is not data.dtype and g.dtype != data.dtype:
+            g = g.astype(data.dtype)
         if t.grad is not None:
             t.grad.data += g                   # accumulate across backward calls, in place like PyTorch
             continue
@@ -365,7 +381,8 @@ def _store_leaf_grads(leaf_grads):
         if id(owner) in taken:                 # memory another leaf already holds
             owner = g = g.copy()
         taken.add(id(owner))
-        t.grad = Tensor._wrap(g)
+        grad = t.grad = _new(Tensor)           # Tensor._wrap(g), written out
+        grad.data, grad.grad, grad.grad_fn, grad._requires_grad, grad._version = g, None, None, False, [0, 0]
 
 
 from .tensor import Tensor  # noqa: E402  (bottom import: tensor.py imports this module first)

@@ -632,18 +632,16 @@ def linear(x, weight, bias=None):
     return ops.linear(x, weight, bias)
 
 
-_UNSIGNED = {np.dtype(s): np.dtype(u) for s, u in
-             (("i1", "u1"), ("i2", "u2"), ("i4", "u4"), ("i8", "u8"), ("u1", "u1"), ("u2", "u2"), ("u4", "u4"),
-              ("u8", "u8"))}
+_UNSIGNED = {np.dtype(f"i{k}"): np.dtype(f"u{k}") for k in (1, 2, 4, 8)}
 
 
 def _ids_in_range(t, c):
-    """True if every class id in t (integers, at least one) is in [0, c). One pass where the dtype allows
-    it: seen as unsigned integers of the same width, negative ids become huge, so max() finds both kinds."""
+    """True if every class id in t (integers, at least one) is in [0, c). One reduction where the dtype
+    allows it: seen as unsigned integers of the same width, negative ids are huge, so max() finds both."""
     unsigned = _UNSIGNED.get(t.dtype)
-    if unsigned is None:                                 # e.g. a non-native byte order
-        return t.min() >= 0 and t.max() < c
-    return t.view(unsigned).max() < c
+    if unsigned is not None:
+        return t.view(unsigned).max() < c
+    return t.min() >= 0 and t.max() < c                  # unsigned already, or a non-native byte order
 
 
 def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
@@ -670,18 +668,19 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
         raise ValueError(f"cross_entropy: expected reduction 'mean', 'sum' or 'none', got {reduction!r}.")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: expected label_smoothing in [0, 1], got {label_smoothing}.")
-    if z.ndim < 1:
-        raise ValueError(f"cross_entropy: expected logits of shape (N, C), got {z.shape}.")
-    if z.ndim == 1:                                      # one sample: (C,) logits, a 0-d class id
+    shape = z.data.shape
+    if len(shape) < 1:
+        raise ValueError(f"cross_entropy: expected logits of shape (N, C), got {shape}.")
+    if len(shape) == 1:                                  # one sample: (C,) logits, a 0-d class id
         out = cross_entropy(unsqueeze(z, 0), t[None], weight, ignore_index, reduction, label_smoothing)
         return reshape(out, ()) if reduction == "none" else out
-    c = z.shape[1]
+    c = shape[1]
     if w is not None and w.shape != (c,):
         raise ValueError(f"cross_entropy: expected weight of shape ({c},), got {w.shape}.")
     if t.dtype.kind in "iu":
-        expect = z.shape[:1] if z.ndim == 2 else z.shape[:1] + z.shape[2:]
+        expect = shape[:1] + shape[2:]
         if t.shape != expect:
-            raise ValueError(f"cross_entropy: expected target of shape {expect} for logits of shape {z.shape}, "
+            raise ValueError(f"cross_entropy: expected target of shape {expect} for logits of shape {shape}, "
                              f"got {t.shape}.")
         if t.size and not _ids_in_range(t, c):          # ids outside [0, C) must all be ignore_index
             valid = t[t != ignore_index]
@@ -692,18 +691,18 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
         elif not 0 <= ignore_index < c:
             ignore_index = None                          # nothing to ignore: the primitive's one-hot fast path
     elif t.dtype.kind == "f":
-        if t.shape != z.shape:
-            hint = " Class ids must be integers: use target.long()." if t.shape == (z.shape[0],) + z.shape[2:] else ""
-            raise ValueError(f"cross_entropy: expected probability targets of shape {z.shape}, got {t.shape}.{hint}")
+        if t.shape != shape:
+            hint = " Class ids must be integers: use target.long()." if t.shape == shape[:1] + shape[2:] else ""
+            raise ValueError(f"cross_entropy: expected probability targets of shape {shape}, got {t.shape}.{hint}")
     else:
         raise TypeError(f"cross_entropy: expected integer class ids or float probabilities as target, "
                         f"got dtype {t.dtype}.")
-    if z.ndim > 2:                                       # (N, C, d1, ...) -> (N * d1 * ..., C)
-        order = (0,) + tuple(range(2, z.ndim)) + (1,)
+    if len(shape) > 2:                                   # (N, C, d1, ...) -> (N * d1 * ..., C)
+        order = (0,) + tuple(range(2, len(shape))) + (1,)
         z2 = reshape(permute(z, order), -1, c)
         t2 = t.reshape(-1) if t.dtype.kind in "iu" else t.transpose(order).reshape(-1, c)
         out = ops.cross_entropy(z2, t2, weight=w, ignore_index=ignore_index, label_smoothing=label_smoothing,
                                 reduction=reduction)
-        return reshape(out, (z.shape[0],) + z.shape[2:]) if reduction == "none" else out
+        return reshape(out, shape[:1] + shape[2:]) if reduction == "none" else out
     return ops.cross_entropy(z, t, weight=w, ignore_index=ignore_index, label_smoothing=label_smoothing,
                              reduction=reduction)
