@@ -256,7 +256,8 @@ def primitive(f):
         if type(out) is not np.ndarray:
             out = np.asarray(out)
         result = _new(Tensor)                  # Tensor._wrap(out), written out
-        result.data, result.grad, result.grad_fn, result._requires_grad, result._version = out, None, None, False, [0, 0]
+        result.data, result.grad, result.grad_fn, result._requires_grad, result._version = (
+            out, None, None, False, [0, 0])
         if out.base is not None:               # with or without grad: x[0:2] += 1 must be seen by x's savers
             _share_version_if_view(result, out, args)
         if _grad_enabled and True in needs:

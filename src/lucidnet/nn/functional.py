@@ -15,7 +15,8 @@ import numpy as np
 
 from .. import ops
 from ..creation import _rng
-from ..functional import _float, cross_entropy, linear, log_softmax, mean, pad, reshape, sigmoid, softmax, tanh
+from ..functional import (_float, _ids_in_range, cross_entropy, linear, log_softmax, mean, pad, reshape, sigmoid,
+                          softmax, tanh)
 from ..tensor import Tensor, _as_array
 
 __all__ = [
@@ -212,10 +213,9 @@ def _check_ids(where, ids, n, what="indices"):
     if ids.dtype.kind not in "iu":
         hint = " Convert them with .long()." if ids.dtype.kind in "fb" else ""
         raise TypeError(f"{where}: expected integer {what}, got dtype {ids.dtype}.{hint}")
-    if ids.size:
+    if ids.size and not _ids_in_range(ids, n):
         lo, hi = ids.min(), ids.max()
-        if lo < 0 or hi >= n:
-            raise ValueError(f"{where}: expected {what} in [0, {n}), got a value of {hi if hi >= n else lo}.")
+        raise ValueError(f"{where}: expected {what} in [0, {n}), got a value of {hi if hi >= n else lo}.")
 
 
 def _embedding(where, input, weight, padding_idx):

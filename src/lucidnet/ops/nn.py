@@ -79,7 +79,7 @@ def cross_entropy(z, target, weight=None, ignore_index=-100, label_smoothing=0.0
             if spread is not None:
                 grad -= spread
         if reduction == "mean":
-            grad *= float(g) / denom if denom else 0     # every target ignored: the loss is nan, its gradient 0 (PyTorch)
+            grad *= float(g) / denom if denom else 0     # all targets ignored: nan loss, gradient 0 (PyTorch)
         elif reduction == "sum":
             grad *= g
         else:
