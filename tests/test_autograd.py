@@ -19,7 +19,7 @@ def test_gradients_accumulate_across_backward_calls():
     a = leaf(1.0, 2.0)
     (a * 3).sum().backward()
     (a * a).sum().backward()
-    np.testing.assert_allclose(a.grad.data, [3 + 2, 3 + 4])
+    np.testing.assert_allclose(a.grad.array, [3 + 2, 3 + 4])
     grad = a.grad
     (a * 1).sum().backward()
     assert a.grad is grad                                         # accumulated in place, as PyTorch
@@ -72,7 +72,7 @@ def test_leaf_grads_never_alias_each_other():
     (a + b).sum().backward()                                      # add hands the same array to both
     a.grad += 1
     assert b.grad.tolist() == [1.0, 1.0] and a.grad.tolist() == [2.0, 2.0]
-    assert not np.shares_memory(a.grad.data, b.grad.data)
+    assert not np.shares_memory(a.grad.array, b.grad.array)
 
 
 @pytest.mark.parametrize("build", [
@@ -86,10 +86,10 @@ def test_leaf_grads_never_alias_each_other():
 def test_leaf_grads_are_separate_writable_arrays(build):
     a, b = leaf(1.0, 2.0), leaf(3.0, 4.0)
     build(a, b).backward()
-    before = b.grad.data.copy()
-    a.grad.data += 100                                            # must not reach b.grad (or a broadcast view)
-    np.testing.assert_array_equal(b.grad.data, before)
-    assert a.grad.data.flags.writeable and b.grad.data.flags.writeable
+    before = b.grad.array.copy()
+    a.grad.array += 100                                            # must not reach b.grad (or a broadcast view)
+    np.testing.assert_array_equal(b.grad.array, before)
+    assert a.grad.array.flags.writeable and b.grad.array.flags.writeable
 
 
 def test_leaf_grad_does_not_alias_the_gradient_passed_in():
@@ -134,7 +134,7 @@ def test_non_leaf_grad_is_none_unless_retained():
     g.retain_grad()
     (g * g).sum().backward()
     assert h.grad is None
-    np.testing.assert_allclose(g.grad.data, 2 * g.data)
+    np.testing.assert_allclose(g.grad.array, 2 * g.array)
     a.retain_grad()                                               # a no-op on leaves, as in PyTorch
     assert a.grad is not None
 
@@ -210,11 +210,11 @@ def test_backward_with_a_gradient_is_a_vector_jacobian_product():
     a = leaf(1.0, 2.0, 3.0)
     y = a * a                                                     # Jacobian diag(2a)
     y.backward(lucidnet.tensor([1.0, 0.1, 0.01]))
-    np.testing.assert_allclose(a.grad.data, [2.0, 0.4, 0.06], rtol=1e-6)
+    np.testing.assert_allclose(a.grad.array, [2.0, 0.4, 0.06], rtol=1e-6)
     b = lucidnet.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
     w = lucidnet.tensor([[1.0, -1.0], [0.5, 2.0]])
     (b @ w).backward(lucidnet.tensor([[1.0, 0.0], [0.0, 1.0]]))
-    np.testing.assert_allclose(b.grad.data, [[1.0, 0.5], [-1.0, 2.0]])
+    np.testing.assert_allclose(b.grad.array, [[1.0, 0.5], [-1.0, 2.0]])
 
 
 def test_backward_accepts_lists_and_arrays_as_gradient():
@@ -262,7 +262,7 @@ def test_two_losses_sharing_a_subgraph():
     l1, l2 = h.sum(), (h * 2).sum()
     l1.backward(retain_graph=True)
     l2.backward()
-    np.testing.assert_allclose(a.grad.data, 3 * np.exp([1.0, 2.0]), rtol=1e-6)
+    np.testing.assert_allclose(a.grad.array, 3 * np.exp([1.0, 2.0]), rtol=1e-6)
 
 
 def test_a_deep_chain_has_no_recursion_limit():
@@ -299,7 +299,7 @@ def test_a_diamond_graph_runs_each_node_once():
         h = counted(a)
         (h * 2 + h.exp() + h).sum().backward()
         assert len(calls) == 1
-        np.testing.assert_allclose(a.grad.data, 3 + np.exp([1.0, 2.0]), rtol=1e-6)
+        np.testing.assert_allclose(a.grad.array, 3 + np.exp([1.0, 2.0]), rtol=1e-6)
     finally:
         del autograd.PRIMITIVES["counted"]
 
@@ -432,7 +432,7 @@ def test_detach_shares_memory_and_leaves_the_graph():
     h = a * 2
     d = h.detach()
     assert not d.requires_grad and d.is_leaf and d.grad_fn is None
-    assert np.shares_memory(d.data, h.data)
+    assert np.shares_memory(d.array, h.array)
     d2 = a.detach()
     d2[0] = 10.0                                                   # visible through a, as in PyTorch
     assert a.tolist() == [10.0, 2.0]
@@ -469,6 +469,6 @@ def test_a_zero_dim_leaf_gets_an_array_grad_it_can_zero():
     (the tutorial's w.grad.zero_() after a scalar fit)."""
     w = lucidnet.tensor(3.0, requires_grad=True)
     (w * lucidnet.tensor([1.0, 2.0])).sum().backward()
-    assert type(w.grad.data) is np.ndarray and w.grad.item() == 3.0
+    assert type(w.grad.array) is np.ndarray and w.grad.item() == 3.0
     w.grad.zero_()
     assert w.grad.item() == 0.0

@@ -267,11 +267,11 @@ def test_the_default_is_the_main_job(capsys, monkeypatch):
     norm = model[1]
     assert isinstance(norm, nn.Normalization) and norm.mean.shape == (784,)
     x_train = fashion_mnist(download=False, normalize=True, flatten=True)[0][0]
-    np.testing.assert_allclose(norm.mean.data, x_train.mean(0, dtype=np.float64), atol=1e-6)   # all 60,000 images
-    np.testing.assert_allclose(norm.var.data, x_train.var(0, dtype=np.float64), rtol=1e-4, atol=1e-7)
+    np.testing.assert_allclose(norm.mean.array, x_train.mean(0, dtype=np.float64), atol=1e-6)   # all 60,000 images
+    np.testing.assert_allclose(norm.var.array, x_train.var(0, dtype=np.float64), rtol=1e-4, atol=1e-7)
     lucidnet.manual_seed(0)                                    # seed 0: the first layer's initial weights
     first = nn.Linear(784, 256)
-    assert not np.array_equal(first.weight.data, model[2].weight.data)   # (trained since)
+    assert not np.array_equal(first.weight.array, model[2].weight.array)   # (trained since)
     assert sorted(os.listdir("runs/fashion-mnist-mlp")) == ["confusion_matrix.png", "history.json", "history.png",
                                                             "model.safetensors"]
 

@@ -45,7 +45,7 @@ def numerical_gradients(row, arrays, v, eps):
     def objective(arrs):
         with lucidnet.no_grad():
             out = row.fn(L, *[lucidnet.tensor(a) for a in arrs])
-        return float(np.sum(out.data.astype(np.float64) * v))
+        return float(np.sum(out.array.astype(np.float64) * v))
 
     grads = {}
     for i in row.diff_args():
@@ -74,11 +74,11 @@ def check_row(row):
         assert g is not None, f"{row.id}: input {i} got no gradient"
         assert g.shape == tensors[i].shape, f"{row.id}: input {i} gradient shape {g.shape} != {tensors[i].shape}"
         assert g.dtype == tensors[i].dtype, f"{row.id}: input {i} gradient dtype {g.dtype} != {tensors[i].dtype}"
-        np.testing.assert_allclose(g.data, expected[i], rtol=row.rtol, atol=row.atol,
+        np.testing.assert_allclose(g.array, expected[i], rtol=row.rtol, atol=row.atol,
                                    err_msg=f"{row.id}: gradient of input {i}")
-        assert not np.shares_memory(g.data, tensors[i].data), f"{row.id}: input {i}'s grad aliases its data"
+        assert not np.shares_memory(g.array, tensors[i].array), f"{row.id}: input {i}'s grad aliases its data"
     for i, (t, a) in enumerate(zip(tensors, before)):
-        np.testing.assert_array_equal(t.data, a, err_msg=f"{row.id}: forward or backward modified input {i}")
+        np.testing.assert_array_equal(t.array, a, err_msg=f"{row.id}: forward or backward modified input {i}")
     for i, t in enumerate(tensors):
         if i not in row.diff_args():
             assert t.grad is None, f"{row.id}: input {i} does not require grad but got one"

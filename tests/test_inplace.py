@@ -128,7 +128,7 @@ def test_edits_before_the_op_ran_are_fine():
     x += 1                                            # the op below sees version 1: nothing changes after it
     w, loss = graph_saving(x)
     loss.backward()
-    np.testing.assert_array_equal(w.grad.data, [2.0, 3.0, 4.0])
+    np.testing.assert_array_equal(w.grad.array, [2.0, 3.0, 4.0])
 
 
 def test_edits_of_other_tensors_after_the_op_are_fine():
@@ -139,7 +139,7 @@ def test_edits_of_other_tensors_after_the_op_are_fine():
     other += 1
     other.zero_()
     loss.backward()
-    np.testing.assert_array_equal(w.grad.data, [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(w.grad.array, [1.0, 2.0, 3.0])
 
 
 def test_the_error_gives_the_version_now():
@@ -159,7 +159,7 @@ def test_only_nodes_recorded_before_an_edit_see_it():
     x += 1
     second = (w * x).sum()                            # recorded after the edit: its saved x is current
     second.backward()
-    np.testing.assert_array_equal(w.grad.data, [2.0, 3.0, 4.0])
+    np.testing.assert_array_equal(w.grad.array, [2.0, 3.0, 4.0])
     with pytest.raises(RuntimeError, match=SAVED):
         first.backward()
 
@@ -169,7 +169,7 @@ def test_modifying_after_backward_is_fine():
     w, loss = graph_saving(x)
     loss.backward()
     x += 1
-    np.testing.assert_array_equal(w.grad.data, [1.0, 2.0, 3.0])
+    np.testing.assert_array_equal(w.grad.array, [1.0, 2.0, 3.0])
 
 
 @pytest.mark.parametrize("op,symbol", [("__iadd__", r"\+="), ("__isub__", "-="), ("__imul__", r"\*="),
@@ -180,7 +180,7 @@ def test_in_place_on_a_leaf_that_requires_grad_raises_while_recording(op, symbol
                                                     r"while recording; wrap the update in `with lucidnet.no_grad\(\):`"
                                                     r" or write x = x . y\."):
         getattr(w, op)(1.0)
-    np.testing.assert_array_equal(w.data, [1.0, 2.0])             # untouched
+    np.testing.assert_array_equal(w.array, [1.0, 2.0])             # untouched
 
 
 @pytest.mark.parametrize("modify,name", [
@@ -216,11 +216,11 @@ def test_sgd_update_under_no_grad():
     (w * w).sum().backward()
     with lucidnet.no_grad():
         w -= 0.1 * w.grad
-    np.testing.assert_allclose(w.data, [0.8, 1.6], rtol=1e-6)
+    np.testing.assert_allclose(w.array, [0.8, 1.6], rtol=1e-6)
     assert w.requires_grad and w.is_leaf and w.grad_fn is None
     w.grad.zero_()
     (w * w).sum().backward()                                       # the updated leaf works as before
-    np.testing.assert_allclose(w.grad.data, [1.6, 3.2], rtol=1e-6)
+    np.testing.assert_allclose(w.grad.array, [1.6, 3.2], rtol=1e-6)
 
 
 def test_in_place_keeps_identity_and_bumps_the_version():
@@ -230,7 +230,7 @@ def test_in_place_keeps_identity_and_bumps_the_version():
     x *= 3
     x[1] = 0
     assert id(x) == ident and x._version_now == v + 3
-    np.testing.assert_array_equal(x.data, [3.0, 0.0, 3.0])
+    np.testing.assert_array_equal(x.array, [3.0, 0.0, 3.0])
 
 
 def test_in_place_on_integer_tensors():

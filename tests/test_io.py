@@ -24,7 +24,7 @@ X, Y = spiral(40, 3, seed=0)
 
 
 def weights(model):
-    return {k: v.data.copy() for k, v in model.state_dict().items()}
+    return {k: v.array.copy() for k, v in model.state_dict().items()}
 
 
 def same(a, b):
@@ -260,8 +260,8 @@ def test_kill_9_then_resume_gives_the_same_final_weights(tmp_path, mode):
     assert io.load_checkpoint(broken / "last.safetensors", restore_rng=False).epoch == 3
     resumed = run_child(tmp_path, "resume", str(broken))
     assert resumed.returncode == 0, resumed.stderr
-    assert same({k: v.data for k, v in io.load_state_dict(whole / "final.safetensors").items()},
-                {k: v.data for k, v in io.load_state_dict(broken / "final.safetensors").items()})
+    assert same({k: v.array for k, v in io.load_state_dict(whole / "final.safetensors").items()},
+                {k: v.array for k, v in io.load_state_dict(broken / "final.safetensors").items()})
 
 
 # -------------------------------------------------------------------------------------- models without configs

@@ -51,8 +51,8 @@ def test_set_default_dtype():
 def test_conversion():
     x = lucidnet.tensor(A)
     assert x.tolist() == A.tolist()
-    assert x.numpy() is x.data and np.shares_memory(x.numpy(), x.data)
-    assert np.asarray(x) is x.data
+    assert x.numpy() is x.array and np.shares_memory(x.numpy(), x.array)
+    assert np.asarray(x) is x.array
     assert lucidnet.tensor([2.5]).item() == 2.5 and isinstance(lucidnet.tensor(3).item(), int)
     assert float(lucidnet.tensor(2.5)) == 2.5 and int(lucidnet.tensor(7)) == 7
     assert bool(lucidnet.tensor([1.0])) and not bool(lucidnet.tensor(0))
@@ -144,7 +144,7 @@ def test_listed_op_matches_torch(name):
     ours, theirs = _both(OPS[name], A, B)
     assert ours.shape == tuple(theirs.shape)
     assert str(ours.dtype) == str(theirs.dtype).removeprefix("torch.")
-    np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(ours.array, theirs.numpy(), rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("op", ["__iadd__", "__isub__", "__imul__", "__itruediv__"])
@@ -195,7 +195,7 @@ def test_creation_functions():
     x = lucidnet.tensor(A)
     for like, value in ((lucidnet.zeros_like, 0.0), (lucidnet.ones_like, 1.0), (lucidnet.empty_like, 0.0)):
         y = like(x)
-        assert y.shape == x.shape and y.dtype == x.dtype and (y.data == value).all()
+        assert y.shape == x.shape and y.dtype == x.dtype and (y.array == value).all()
     assert lucidnet.full_like(x, 2.0).tolist() == [[2.0] * 3] * 2
     assert lucidnet.zeros(2, requires_grad=True).requires_grad
     assert lucidnet.ones_like(x, dtype=lucidnet.float32).dtype == lucidnet.float32
@@ -204,8 +204,8 @@ def test_creation_functions():
 def test_random_creation():
     lucidnet.manual_seed(0)
     u, n, i = lucidnet.rand(1000), lucidnet.randn(1000), lucidnet.randint(3, 7, (1000,))
-    assert 0 <= u.data.min() and u.data.max() < 1 and u.dtype == lucidnet.float32
-    assert abs(n.data.mean()) < 0.2 and 0.8 < n.data.std() < 1.2 and n.dtype == lucidnet.float32
+    assert 0 <= u.array.min() and u.array.max() < 1 and u.dtype == lucidnet.float32
+    assert abs(n.array.mean()) < 0.2 and 0.8 < n.array.std() < 1.2 and n.dtype == lucidnet.float32
     assert set(i.tolist()) == {3, 4, 5, 6} and i.dtype == lucidnet.int64
     assert lucidnet.randint(5, (2, 2)).shape == (2, 2)
     assert lucidnet.rand_like(u).shape == u.shape and lucidnet.randn_like(n).dtype == n.dtype
@@ -243,3 +243,17 @@ def test_tensor_copies_its_data():
 
 def test_tensor_from_a_list_of_tensors():
     assert lucidnet.tensor([lucidnet.tensor(1.0), lucidnet.tensor(2.0)]).tolist() == [1.0, 2.0]
+
+
+def test_data_is_a_detached_tensor_sharing_memory_as_in_pytorch():
+    w = lucidnet.ones(3, requires_grad=True)
+    d = w.data
+    assert isinstance(d, lucidnet.Tensor) and not d.requires_grad and d.grad_fn is None
+    assert np.shares_memory(d.array, w.array)
+    w.data -= 0.5 * lucidnet.ones(3)                 # the tutorials' manual update, outside no_grad
+    np.testing.assert_array_equal(w.array, [0.5, 0.5, 0.5])
+    assert w.requires_grad and w.is_leaf
+    w.data = lucidnet.zeros(2)                       # assigning swaps the values in
+    assert w.shape == (2,) and w.requires_grad
+    with pytest.raises(RuntimeError, match="floating point"):
+        w.data = lucidnet.tensor([1, 2])

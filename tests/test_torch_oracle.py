@@ -21,7 +21,7 @@ def assert_close(ours, theirs, rtol, atol, what):
     assert isinstance(ours, lucidnet.Tensor), f"{what}: expected a lucidnet Tensor, got {type(ours).__name__}"
     assert tuple(ours.shape) == tuple(theirs.shape), f"{what}: shape {ours.shape} != torch's {tuple(theirs.shape)}"
     assert same_dtype(ours, theirs), f"{what}: dtype {ours.dtype} != torch's {theirs.dtype}"
-    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=rtol, atol=atol, err_msg=what)
+    np.testing.assert_allclose(ours.array, theirs.detach().numpy(), rtol=rtol, atol=atol, err_msg=what)
 
 
 def run_both(row, dtype):
@@ -107,9 +107,9 @@ def both(fn):
 def test_max_min_with_dim_return_values_and_indices(call):
     ours, theirs = both(call)
     values, indices = ours                                  # unpacks as torch's return type
-    np.testing.assert_array_equal(values.data, theirs.values.numpy())
-    np.testing.assert_array_equal(ours.indices.data, theirs.indices.numpy())
-    np.testing.assert_array_equal(ours[1].data, theirs[1].numpy())
+    np.testing.assert_array_equal(values.array, theirs.values.numpy())
+    np.testing.assert_array_equal(ours.indices.array, theirs.indices.numpy())
+    np.testing.assert_array_equal(ours[1].array, theirs[1].numpy())
     assert indices.dtype == lucidnet.int64 and values.dtype == lucidnet.float64
 
 
@@ -117,7 +117,7 @@ def test_max_without_dim_is_a_value_and_with_axis_a_numpy_reduction():
     ours, theirs = both(lambda x: x.max())
     assert ours.item() == theirs.item()
     assert isinstance(lucidnet.tensor(X).max(axis=1), lucidnet.Tensor)          # NumPy style: values only
-    np.testing.assert_array_equal(lucidnet.tensor(X).max(axis=1).data, X.max(axis=1))
+    np.testing.assert_array_equal(lucidnet.tensor(X).max(axis=1).array, X.max(axis=1))
 
 
 @pytest.mark.parametrize("expr", [lambda t: t.zeros(0).mean(), lambda t: t.zeros(0).var(),
@@ -130,7 +130,7 @@ def test_max_without_dim_is_a_value_and_with_axis_a_numpy_reduction():
 def test_degenerate_reductions_give_torchs_nan(expr):
     ours, theirs = expr(lucidnet), expr(torch)
     assert ours.shape == tuple(theirs.shape)
-    np.testing.assert_array_equal(ours.data, theirs.numpy())
+    np.testing.assert_array_equal(ours.array, theirs.numpy())
 
 
 @pytest.mark.parametrize("call", [lambda x: x.var(), lambda x: x.std(), lambda x: x.var(dim=1),
@@ -147,10 +147,10 @@ def test_var_std_use_torch_correction_with_dim(call):
 
 def test_var_std_with_axis_follow_numpy():
     x = lucidnet.tensor(X)
-    np.testing.assert_allclose(x.var(axis=1).data, X.var(axis=1))
-    np.testing.assert_allclose(x.std(axis=0).data, X.std(axis=0))
-    np.testing.assert_allclose(x.std(axis=0, ddof=1).data, X.std(axis=0, ddof=1))
-    np.testing.assert_allclose(x.var(ddof=1).data, X.var(ddof=1))
+    np.testing.assert_allclose(x.var(axis=1).array, X.var(axis=1))
+    np.testing.assert_allclose(x.std(axis=0).array, X.std(axis=0))
+    np.testing.assert_allclose(x.std(axis=0, ddof=1).array, X.std(axis=0, ddof=1))
+    np.testing.assert_allclose(x.var(ddof=1).array, X.var(ddof=1))
 
 
 @pytest.mark.parametrize("name", ["sum", "mean", "amax", "amin", "logsumexp", "argmax", "argmin"])
@@ -162,7 +162,7 @@ def test_reductions_dim_keepdim_match_torch(name, dim, keepdim):
     ours, theirs = both(lambda x: getattr(x, name)(dim=dim, keepdim=keepdim))
     assert_close(ours, theirs, 1e-12, 1e-12, name)
     ours_axis = getattr(lucidnet.tensor(X), name)(axis=dim, keepdims=keepdim)       # NumPy spelling, same result
-    np.testing.assert_allclose(ours_axis.data, theirs.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(ours_axis.array, theirs.numpy(), rtol=1e-12)
 
 
 def test_argmax_without_dim_is_flat_like_torch():
@@ -174,12 +174,12 @@ def test_transpose_swaps_two_axes_like_torch():
     a = np.arange(24.0).reshape(2, 3, 4)
     for args in [(0, 1), (1, 0), (0, 2), (-1, -2), (2, 2)]:
         ours, theirs = lucidnet.tensor(a).transpose(*args), torch.tensor(a).transpose(*args)
-        np.testing.assert_array_equal(ours.data, theirs.numpy())
-    np.testing.assert_array_equal(lucidnet.tensor(a).transpose().data, a.transpose())           # NumPy: reverse
-    np.testing.assert_array_equal(lucidnet.tensor(a).transpose((1, 2, 0)).data, a.transpose(1, 2, 0))
-    np.testing.assert_array_equal(lucidnet.tensor(a).permute(1, 2, 0).data,
+        np.testing.assert_array_equal(ours.array, theirs.numpy())
+    np.testing.assert_array_equal(lucidnet.tensor(a).transpose().array, a.transpose())           # NumPy: reverse
+    np.testing.assert_array_equal(lucidnet.tensor(a).transpose((1, 2, 0)).array, a.transpose(1, 2, 0))
+    np.testing.assert_array_equal(lucidnet.tensor(a).permute(1, 2, 0).array,
                                   torch.tensor(a).permute(1, 2, 0).numpy())
-    np.testing.assert_array_equal(lucidnet.tensor(a).permute((2, 0, 1)).data,
+    np.testing.assert_array_equal(lucidnet.tensor(a).permute((2, 0, 1)).array,
                                   torch.tensor(a).permute((2, 0, 1)).numpy())
 
 
@@ -194,7 +194,7 @@ def test_split_and_chunk_make_torchs_pieces(n, dim, arg, how):
     theirs = getattr(torch.tensor(a), how)(arg, dim=dim)
     assert len(ours) == len(theirs)
     for p, q in zip(ours, theirs):
-        np.testing.assert_array_equal(p.data, q.numpy())
+        np.testing.assert_array_equal(p.array, q.numpy())
     fn = getattr(lucidnet, how)
     assert [p.shape for p in fn(lucidnet.tensor(a), arg, dim)] == [tuple(q.shape) for q in theirs]
 
@@ -221,7 +221,7 @@ def test_flatten_like_torch(start, end):
 def test_tensor_infers_dtype_like_torch(data):
     ours, theirs = lucidnet.tensor(data), torch.tensor(data)
     assert same_dtype(ours, theirs), f"{data!r}: {ours.dtype} vs {theirs.dtype}"
-    np.testing.assert_array_equal(ours.data, theirs.numpy())
+    np.testing.assert_array_equal(ours.array, theirs.numpy())
 
 
 @pytest.mark.parametrize("expr", [
@@ -255,7 +255,7 @@ def test_tensor_infers_dtype_like_torch(data):
 def test_type_promotion_matches_torch(expr):
     ours, theirs = expr(lucidnet), expr(torch)
     assert same_dtype(ours, theirs), f"{ours.dtype} vs {theirs.dtype}"
-    np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(ours.array, theirs.numpy(), rtol=1e-6)
 
 
 # ------------------------------------------------------------------------------------------- creation
@@ -275,7 +275,7 @@ def test_creation_matches_torch(expr):
     ours, theirs = expr(lucidnet), expr(torch)
     assert same_dtype(ours, theirs), f"{ours.dtype} vs {theirs.dtype}"
     assert ours.shape == tuple(theirs.shape)
-    np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-7)
+    np.testing.assert_allclose(ours.array, theirs.numpy(), rtol=1e-7)
 
 
 @pytest.mark.parametrize("name", ["rand", "randn"])

@@ -150,7 +150,7 @@ class Node:
         tensors, as PyTorch calls them), compared with the edited tensor's memory. An edited tensor the
         closure did not keep (add keeps neither operand) is fine, exactly as in PyTorch.
         """
-        edited = [(t._version, t.data) for t in self.inputs if isinstance(t, Tensor) and t._version[1] > self.clock]
+        edited = [(t._version, t.array) for t in self.inputs if isinstance(t, Tensor) and t._version[1] > self.clock]
         if self.out_counter[1] > self.clock:
             edited.append((self.out_counter, self.out_data))
         kept = [c.cell_contents for c in self.backward.__closure__ or () if _holds_array(c)]
@@ -241,7 +241,7 @@ def primitive(f):
         arrays, needs = [], []                 # one pass over the inputs (this runs for every op)
         for a in args:
             if isinstance(a, Tensor):
-                arrays.append(a.data)
+                arrays.append(a.array)
                 needs.append(a._requires_grad)
             else:
                 arrays.append(a)
@@ -256,7 +256,7 @@ def primitive(f):
         if type(out) is not np.ndarray:
             out = np.asarray(out)
         result = _new(Tensor)                  # Tensor._wrap(out), written out
-        result.data, result.grad, result.grad_fn, result._requires_grad, result._version = (
+        result.array, result.grad, result.grad_fn, result._requires_grad, result._version = (
             out, None, None, False, [0, 0])
         if out.base is not None:               # with or without grad: x[0:2] += 1 must be seen by x's savers
             _share_version_if_view(result, out, args)
@@ -278,7 +278,7 @@ def _share_version_if_view(result, out, args):
     """A result that is a NumPy view of an input shares its version counter, as PyTorch views do."""
     base = out.base
     for t in args:
-        if isinstance(t, Tensor) and (t.data is base or (t.data.base is not None and t.data.base is base)):
+        if isinstance(t, Tensor) and (t.array is base or (t.array.base is not None and t.array.base is base)):
             result._version = t._version
             return
 
@@ -291,14 +291,14 @@ def backward(tensor, gradient=None, retain_graph=False):
         raise RuntimeError("backward(): this tensor does not require grad and has no grad_fn; "
                            "create its inputs with requires_grad=True.")
     if gradient is None:
-        if tensor.data.size != 1:
+        if tensor.array.size != 1:
             raise RuntimeError(f"backward(): needs a scalar output or an explicit gradient; "
                                f"this tensor has shape {tensor.shape}.")
-        seed = np.array(1, dtype=tensor.data.dtype)            # d out / d out = 1
-        if tensor.data.ndim:
-            seed = seed.reshape(tensor.data.shape)
+        seed = np.array(1, dtype=tensor.array.dtype)            # d out / d out = 1
+        if tensor.array.ndim:
+            seed = seed.reshape(tensor.array.shape)
     else:
-        seed = np.array(gradient.data if isinstance(gradient, Tensor) else gradient, dtype=tensor.dtype)
+        seed = np.array(gradient.array if isinstance(gradient, Tensor) else gradient, dtype=tensor.dtype)
         if seed.shape != tensor.shape:
             raise ValueError(f"backward(): expected a gradient of shape {tensor.shape}, got {seed.shape}.")
 
@@ -366,13 +366,13 @@ def _store_leaf_grads(leaf_grads):
     nothing else can see it (the pass is over, so only another leaf's .grad could share its memory)."""
     taken = set()
     for t, g in leaf_grads.items():
-        data = t.data
+        data = t.array
         if type(g) is not np.ndarray:          # a NumPy scalar, from a reduction's backward
             g = np.asarray(g)
         if g.dtype is not data.dtype and g.dtype != data.dtype:
             g = g.astype(data.dtype)
         if t.grad is not None:
-            t.grad.data += g                   # accumulate across backward calls, in place like PyTorch
+            t.grad.array += g                   # accumulate across backward calls, in place like PyTorch
             continue
         owner = g.base
         if owner is None:
@@ -383,7 +383,7 @@ def _store_leaf_grads(leaf_grads):
             owner = g = g.copy()
         taken.add(id(owner))
         grad = t.grad = _new(Tensor)           # Tensor._wrap(g), written out
-        grad.data, grad.grad, grad.grad_fn, grad._requires_grad, grad._version = g, None, None, False, [0, 0]
+        grad.array, grad.grad, grad.grad_fn, grad._requires_grad, grad._version = g, None, None, False, [0, 0]
 
 
 from .tensor import Tensor  # noqa: E402  (bottom import: tensor.py imports this module first)

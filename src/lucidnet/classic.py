@@ -42,7 +42,7 @@ class _LinearUnit:
     def _check_X(self, where, X):
         """X as a finite float64 matrix (n_samples, n_features)."""
         try:
-            X = np.asarray(X.data if isinstance(X, Tensor) else X, dtype=np.float64)
+            X = np.asarray(X.array if isinstance(X, Tensor) else X, dtype=np.float64)
         except (TypeError, ValueError):
             raise TypeError(f"{where}: expected X to be numbers (an array of shape (n_samples, n_features)), got "
                             f"{type(X).__name__} that NumPy cannot turn into floats.") from None
@@ -57,7 +57,7 @@ class _LinearUnit:
         return X
 
     def _check_y(self, where, y, n):
-        y = np.asarray(y.data if isinstance(y, Tensor) else y)
+        y = np.asarray(y.array if isinstance(y, Tensor) else y)
         if y.shape != (n,):
             hint = " Flatten it with y.ravel()." if y.size == n else ""
             raise ValueError(f"{where}: expected y of shape ({n},), one label per row of X, got shape {y.shape}.{hint}")

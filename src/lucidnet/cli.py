@@ -423,7 +423,7 @@ def _classic_state(model, mean, std, meta):
 def _classic_from_state(state):
     c = state["classic"]
     cls = {"Perceptron": Perceptron, "Adaline": Adaline}[c["class"]]
-    arr = {k: (v.data if isinstance(v, Tensor) else np.asarray(v)) for k, v in c.items()
+    arr = {k: (v.array if isinstance(v, Tensor) else np.asarray(v)) for k, v in c.items()
            if k in ("w", "b", "classes", "mean", "std")}
     model = cls(eta=c["eta"], n_iter=c["n_iter"])
     model.w_ = arr["w"][0].astype(np.float64) if c["binary"] else arr["w"].astype(np.float64)
@@ -619,7 +619,7 @@ def _train(args):
         if str(e).startswith("fit(): expected a finite loss"):   # diverged: fit says where, and what to do
             raise CLIError(_one_line(e)) from None
         raise
-    if not all(np.isfinite(p.data).all() for p in model.parameters()):
+    if not all(np.isfinite(p.array).all() for p in model.parameters()):
         raise CLIError(f"fit(): expected finite weights, got nan or inf after {epochs} epochs; training stopped. The "
                        f"weights diverged: lower the learning rate (now {lr:g}). The last good checkpoint, if any, "
                        f"is kept: {model_path}.")

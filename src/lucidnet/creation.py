@@ -137,9 +137,9 @@ def tensor(data, dtype=None, requires_grad=False, device=None):
         dtype('int64')
     """
     if isinstance(data, Tensor):
-        data = data.data
+        data = data.array
     elif isinstance(data, (list, tuple)) and any(isinstance(d, Tensor) for d in data):
-        data = [d.data if isinstance(d, Tensor) else d for d in data]
+        data = [d.array if isinstance(d, Tensor) else d for d in data]
     try:
         d = dtypes.to_dtype(dtype) or dtypes.default_dtype_for(data)
         arr = np.array(data, dtype=d)
@@ -156,7 +156,7 @@ def as_tensor(data, dtype=None, device=None):
 
     Example:
         >>> import numpy as np
-        >>> a = np.zeros(2, np.float32); as_tensor(a).data is a
+        >>> a = np.zeros(2, np.float32); as_tensor(a).array is a
         True
     """
     if isinstance(data, Tensor):

@@ -56,14 +56,14 @@ def _pick(axis, dim, x=None, where="dim"):
 def _count(x, axis):
     """How many elements a reduction over ``axis`` combines."""
     if axis is None:
-        return x.data.size
+        return x.array.size
     axes = axis if isinstance(axis, tuple) else (axis,)
     return math.prod(x.shape[a] for a in axes)
 
 
 def _float(x):
     """x itself if floating, else converted to the default float dtype (PyTorch refuses; we convert)."""
-    return x if x.data.dtype.kind == "f" else ops.astype(x, dtype=dtypes.get_default_dtype())
+    return x if x.array.dtype.kind == "f" else ops.astype(x, dtype=dtypes.get_default_dtype())
 
 
 # ------------------------------------------------------------------------------------------------ reductions
@@ -130,7 +130,7 @@ def std(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None
         tensor(1.4142)
     """
     v = var(x, dim, unbiased, keepdim, correction=correction, axis=axis, ddof=ddof, keepdims=keepdims)
-    nonzero = v.data != 0                       # as PyTorch: gradient 0 where std is 0 (sqrt's would be infinite)
+    nonzero = v.array != 0                       # as PyTorch: gradient 0 where std is 0 (sqrt's would be infinite)
     if nonzero.all():
         return ops.sqrt(v)
     return ops.where(nonzero, ops.sqrt(ops.where(nonzero, v, 1.0)), 0.0)
@@ -146,7 +146,7 @@ def logsumexp(x, dim=None, keepdim=False, *, axis=None, keepdims=False):
     """
     x = _float(x)
     axis, keep = _pick(axis, dim, x, "logsumexp"), keepdim or keepdims
-    m = np.max(x.data, axis=axis, keepdims=True)
+    m = np.max(x.array, axis=axis, keepdims=True)
     m = np.where(np.isfinite(m), m, 0)          # an all -inf slice stays -inf instead of becoming nan
     out = ops.log(ops.sum(ops.exp(x - m), axis=axis, keepdims=True)) + m
     if not keep:
@@ -184,7 +184,7 @@ def _max_or_min(x, dim, keepdim, axis, keepdims, reduce, arg, result):
     if not isinstance(dim, (int, np.integer)):
         raise TypeError(f"{result.__name__}(): expected dim to be an int, got {dim!r}.")
     _norm_axis(dim, x.ndim, result.__name__)
-    idx = arg(x.data, axis=dim, keepdims=True)
+    idx = arg(x.array, axis=dim, keepdims=True)
     values = ops.take_along_axis(x, idx, axis=dim)
     if not keepdim:
         values, idx = squeeze(values, dim), np.squeeze(idx, axis=dim)
@@ -226,7 +226,7 @@ def argmax(x, dim=None, keepdim=False, *, axis=None, keepdims=False):
         tensor([1, 0])
     """
     axis = _pick(axis, dim, x, "argmax")
-    return Tensor._wrap(np.argmax(x.data, axis=axis, keepdims=keepdim or keepdims).astype(np.int64))
+    return Tensor._wrap(np.argmax(x.array, axis=axis, keepdims=keepdim or keepdims).astype(np.int64))
 
 
 def argmin(x, dim=None, keepdim=False, *, axis=None, keepdims=False):
@@ -238,7 +238,7 @@ def argmin(x, dim=None, keepdim=False, *, axis=None, keepdims=False):
         tensor(1)
     """
     axis = _pick(axis, dim, x, "argmin")
-    return Tensor._wrap(np.argmin(x.data, axis=axis, keepdims=keepdim or keepdims).astype(np.int64))
+    return Tensor._wrap(np.argmin(x.array, axis=axis, keepdims=keepdim or keepdims).astype(np.int64))
 
 
 # ------------------------------------------------------------------------------------------------ elementwise
@@ -268,7 +268,7 @@ def clamp(x, min=None, max=None):
     """
     if min is None and max is None:
         raise ValueError("clamp(): expected at least one of min and max, got neither.")
-    if x.data.dtype.kind != "f" and (isinstance(min, float) or isinstance(max, float)):
+    if x.array.dtype.kind != "f" and (isinstance(min, float) or isinstance(max, float)):
         x = _float(x)                           # an int tensor clamped to float bounds is float32, as PyTorch
     return ops.clip(x, min=_as_array(min), max=_as_array(max))
 
@@ -320,7 +320,7 @@ def masked_fill(x, mask, value):
         >>> lucidnet.tensor([1., 2.]).masked_fill(lucidnet.tensor([True, False]), 0.)
         tensor([0., 2.])
     """
-    value = value.data if isinstance(value, Tensor) else value
+    value = value.array if isinstance(value, Tensor) else value
     return ops.where(_as_array(mask), np.asarray(value, dtype=x.dtype), x)
 
 
@@ -411,7 +411,7 @@ def reshape(x, *shape):
     try:
         return ops.reshape(x, shape=shape)
     except ValueError:
-        raise ValueError(f"reshape: cannot reshape a tensor of shape {x.shape} ({x.data.size} elements) "
+        raise ValueError(f"reshape: cannot reshape a tensor of shape {x.shape} ({x.array.size} elements) "
                          f"into {shape}.") from None
 
 
@@ -662,13 +662,13 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
         tensor(0.1269)
     """
     z = _float(input)
-    t = target.data if isinstance(target, Tensor) else np.asarray(_as_array(target))
+    t = target.array if isinstance(target, Tensor) else np.asarray(_as_array(target))
     w = None if weight is None else np.asarray(_as_array(weight))
     if reduction not in ("mean", "sum", "none"):
         raise ValueError(f"cross_entropy: expected reduction 'mean', 'sum' or 'none', got {reduction!r}.")
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"cross_entropy: expected label_smoothing in [0, 1], got {label_smoothing}.")
-    shape = z.data.shape
+    shape = z.array.shape
     if len(shape) < 1:
         raise ValueError(f"cross_entropy: expected logits of shape (N, C), got {shape}.")
     if len(shape) == 1:                                  # one sample: (C,) logits, a 0-d class id

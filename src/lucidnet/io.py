@@ -78,7 +78,7 @@ def _where(fn, path):
 def _array(value):
     """A C-contiguous array of the same shape (np.ascontiguousarray would make a 0-d array 1-d)."""
     if isinstance(value, Tensor):
-        value = value.data
+        value = value.array
     value = np.asarray(value)
     return value if value.flags.c_contiguous else np.ascontiguousarray(value).reshape(value.shape)
 
@@ -234,7 +234,7 @@ def _check_fits(model, weights, where):
     unexpected = [k for k in weights if k not in own]
     # A lazy layer not built yet holds empty placeholders: it takes its shape from the file.
     wrong = [f"{k} has shape {tuple(weights[k].shape)} in the file but {tuple(own[k].shape)} in the model"
-             for k in own if k in weights and own[k].data.size and tuple(weights[k].shape) != tuple(own[k].shape)]
+             for k in own if k in weights and own[k].array.size and tuple(weights[k].shape) != tuple(own[k].shape)]
     if missing or unexpected or wrong:
         parts = wrong[:3] + ([f"{len(wrong) - 3} more shapes differ"] if len(wrong) > 3 else [])
         if missing:

@@ -1,6 +1,6 @@
 """Tensor: an n-dimensional array that remembers how it was computed, so it can backpropagate.
 
-A Tensor wraps a NumPy array (``.data``) and adds ``requires_grad``, ``grad`` and ``grad_fn``.
+A Tensor wraps a NumPy array (``.array``) and adds ``requires_grad``, ``grad`` and ``grad_fn``.
 Every math method here is one line into ``ops`` (primitives, with backward code) or ``functional``
 (composites of primitives); the chain rule itself runs in ``autograd.backward``.
 """
@@ -15,7 +15,7 @@ from . import autograd, dtypes, ops
 def _as_array(v):
     """The NumPy array behind a tensor, index or operand; other values as they are."""
     if isinstance(v, Tensor):
-        return v.data
+        return v.array
     if isinstance(v, tuple):
         return tuple(_as_array(i) for i in v)
     if isinstance(v, list) and any(isinstance(i, Tensor) for i in v):
@@ -32,7 +32,7 @@ def _promote(a, b):
     """
     if isinstance(a, Tensor):
         if isinstance(b, Tensor):
-            da, db = a.data.dtype, b.data.dtype
+            da, db = a.array.dtype, b.array.dtype
             if da is not db and (da.kind == "f") != (db.kind == "f"):
                 if da.kind == "f":
                     b = b.to(da)
@@ -41,12 +41,12 @@ def _promote(a, b):
             return a, b
         if isinstance(b, np.floating):
             b = float(b)
-        if isinstance(b, float) and a.data.dtype.kind in "biu":
+        if isinstance(b, float) and a.array.dtype.kind in "biu":
             a = a.to(dtypes.get_default_dtype())
         return a, b
     if isinstance(a, np.floating):
         a = float(a)
-    if isinstance(a, float) and isinstance(b, Tensor) and b.data.dtype.kind in "biu":
+    if isinstance(a, float) and isinstance(b, Tensor) and b.array.dtype.kind in "biu":
         b = b.to(dtypes.get_default_dtype())
     return a, b
 
@@ -69,7 +69,7 @@ class Tensor:
         >>> x.grad
         tensor([2., 4., 6.])
     """
-    __slots__ = ("data", "grad", "grad_fn", "_requires_grad", "_version", "__weakref__")
+    __slots__ = ("array", "grad", "grad_fn", "_requires_grad", "_version", "__weakref__")
     __array_ufunc__ = None          # np_array * tensor defers to Tensor.__rmul__, keeping the graph
 
     def __init__(self, *data, dtype=None, requires_grad=False):
@@ -78,7 +78,7 @@ class Tensor:
         elif len(data) == 1:
             d = data[0]
             if isinstance(d, Tensor):
-                d = d.data
+                d = d.array
             dt = dtypes.to_dtype(dtype)
             if isinstance(d, np.ndarray):
                 arr = d if dt is None or d.dtype == dt else d.astype(dt)
@@ -88,7 +88,7 @@ class Tensor:
             arr = np.zeros(0, dtype=dtypes.to_dtype(dtype) or dtypes.get_default_dtype())
         else:
             raise TypeError(f"Tensor(): expected data or integer sizes, got {data!r}.")
-        self.data, self.grad, self.grad_fn, self._requires_grad, self._version = arr, None, None, False, [0, 0]
+        self.array, self.grad, self.grad_fn, self._requires_grad, self._version = arr, None, None, False, [0, 0]
         if requires_grad:
             self.requires_grad = True
 
@@ -96,7 +96,7 @@ class Tensor:
     def _wrap(arr):
         """A new tensor around an array, without copying or checks (for ops)."""
         t = object.__new__(Tensor)
-        t.data = arr if type(arr) is np.ndarray else np.asarray(arr)
+        t.array = arr if type(arr) is np.ndarray else np.asarray(arr)
         t.grad = t.grad_fn = None
         t._requires_grad = False
         t._version = [0, 0]             # [version, edit clock]: see autograd.bump
@@ -111,9 +111,9 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value):
-        if value and self.data.dtype.kind != "f":
+        if value and self.array.dtype.kind != "f":
             raise RuntimeError(f"requires_grad: only floating point tensors can require gradients, "
-                               f"got dtype {self.data.dtype}.")
+                               f"got dtype {self.array.dtype}.")
         if not value and self.grad_fn is not None:
             raise RuntimeError("requires_grad: can only be changed on leaf tensors; use detach() on a computed "
                                "tensor instead.")
@@ -164,6 +164,31 @@ class Tensor:
         if self.grad_fn is not None:
             self.grad_fn.retained = weakref.ref(self)
 
+    @property
+    def data(self):
+        """This tensor's values as a tensor cut from the graph, sharing memory (PyTorch's ``.data``).
+
+        Writing into it changes this tensor without being recorded; assigning ``x.data = y`` makes ``x``
+        use ``y``'s values. The NumPy array itself is ``x.array`` (or ``x.numpy()``).
+
+        Example:
+            >>> import lucidnet
+            >>> w = lucidnet.ones(2, requires_grad=True)
+            >>> w.data -= 0.5
+            >>> w
+            tensor([0.5000, 0.5000], requires_grad=True)
+        """
+        t = Tensor._wrap(self.array)
+        t._version = self._version
+        return t
+
+    @data.setter
+    def data(self, value):
+        arr = value.array if isinstance(value, Tensor) else np.asarray(value)
+        if self._requires_grad and arr.dtype.kind != "f":
+            raise RuntimeError(f"data: a tensor that requires grad needs floating point values, got dtype {arr.dtype}.")
+        self.array = arr
+
     def detach(self):
         """A tensor sharing this one's data but cut from the graph (no grad_fn, requires_grad False).
 
@@ -172,7 +197,7 @@ class Tensor:
             >>> lucidnet.ones(2, requires_grad=True).detach().requires_grad
             False
         """
-        t = Tensor._wrap(self.data)
+        t = Tensor._wrap(self.array)
         t._version = self._version      # same memory, same version counter: in-place edits stay visible
         return t
 
@@ -208,17 +233,17 @@ class Tensor:
     @property
     def shape(self):
         """The size of each axis, a tuple."""
-        return self.data.shape
+        return self.array.shape
 
     @property
     def ndim(self):
         """The number of axes."""
-        return self.data.ndim
+        return self.array.ndim
 
     @property
     def dtype(self):
         """The element type, a NumPy dtype under PyTorch's name (``lucidnet.float32``)."""
-        return self.data.dtype
+        return self.array.dtype
 
     @property
     def device(self):
@@ -228,7 +253,7 @@ class Tensor:
     @property
     def T(self):
         """The tensor with its axes reversed (a matrix transposed)."""
-        return ops.transpose(self, axes=tuple(range(self.data.ndim))[::-1])
+        return ops.transpose(self, axes=tuple(range(self.array.ndim))[::-1])
 
     @property
     def mT(self):
@@ -243,30 +268,30 @@ class Tensor:
             >>> lucidnet.zeros(2, 3).size(), lucidnet.zeros(2, 3).size(1)
             ((2, 3), 3)
         """
-        return self.data.shape if dim is None else self.data.shape[dim]
+        return self.array.shape if dim is None else self.array.shape[dim]
 
     def dim(self):
         """The number of axes."""
-        return self.data.ndim
+        return self.array.ndim
 
     def numel(self):
         """The number of elements."""
-        return self.data.size
+        return self.array.size
 
     nelement = numel
 
     def is_floating_point(self):
         """True for float16/32/64 tensors."""
-        return self.data.dtype.kind == "f"
+        return self.array.dtype.kind == "f"
 
     def element_size(self):
         """Bytes per element."""
-        return self.data.itemsize
+        return self.array.itemsize
 
     @property
     def nbytes(self):
         """Bytes of data."""
-        return self.data.nbytes
+        return self.array.nbytes
 
     # --------------------------------------------------------------------------------------- conversion
 
@@ -278,13 +303,13 @@ class Tensor:
             >>> lucidnet.tensor([2.5]).item()
             2.5
         """
-        if self.data.size != 1:
+        if self.array.size != 1:
             raise ValueError(f"item(): expected a tensor with one element, got shape {self.shape}.")
-        return self.data.item()
+        return self.array.item()
 
     def tolist(self):
         """The data as (nested) Python lists of numbers."""
-        return self.data.tolist()
+        return self.array.tolist()
 
     def numpy(self, force=False):
         """The NumPy array behind this tensor (shared memory, no copy).
@@ -293,10 +318,10 @@ class Tensor:
         """
         if self._requires_grad and not force:
             raise RuntimeError("numpy(): this tensor requires grad; call tensor.detach().numpy() instead.")
-        return self.data
+        return self.array
 
     def __array__(self, dtype=None, copy=None):
-        return self.data if dtype is None else self.data.astype(dtype)
+        return self.array if dtype is None else self.array.astype(dtype)
 
     def to(self, *args, dtype=None, **kwargs):
         """Convert to another dtype (differentiable); devices other than 'cpu' are refused.
@@ -317,11 +342,11 @@ class Tensor:
         if dtype is None:
             return self
         d = dtypes.to_dtype(dtype)
-        if d == self.data.dtype:
+        if d == self.array.dtype:
             return self
         if self._requires_grad and d.kind == "f":
             return ops.astype(self, dtype=d)
-        return Tensor._wrap(self.data.astype(d))
+        return Tensor._wrap(self.array.astype(d))
 
     type = to
     astype = to
@@ -356,7 +381,7 @@ class Tensor:
 
     def contiguous(self):
         """A C-contiguous tensor with the same values."""
-        return self if self.data.flags.c_contiguous else ops.clone(self)
+        return self if self.array.flags.c_contiguous else ops.clone(self)
 
     def clone(self):
         """A copy that gradients flow through."""
@@ -365,7 +390,7 @@ class Tensor:
     # --------------------------------------------------------------------------------------- printing
 
     def __repr__(self):
-        arr, suffixes = self.data, []
+        arr, suffixes = self.array, []
         if arr.size == 0 and arr.ndim != 1:
             suffixes.append(f"size={arr.shape}")
         shown = (dtypes.get_default_dtype(),) if arr.size == 0 else (dtypes.get_default_dtype(), dtypes.int64,
@@ -388,27 +413,27 @@ class Tensor:
     __str__ = __repr__
 
     def __format__(self, spec):
-        if self.data.ndim == 0 or self.data.size == 1:
-            return format(self.data.item(), spec)
+        if self.array.ndim == 0 or self.array.size == 1:
+            return format(self.array.item(), spec)
         return format(repr(self), spec)
 
     # --------------------------------------------------------------------------------------- containers
 
     def __len__(self):
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return len(self.data)
+        return len(self.array)
 
     def __iter__(self):
-        if self.data.ndim == 0:
+        if self.array.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(len(self.data)))
+        return (self[i] for i in range(len(self.array)))
 
     def __bool__(self):
-        if self.data.size != 1:
-            raise RuntimeError(f"bool(): the truth value of a tensor with {self.data.size} elements is ambiguous; "
+        if self.array.size != 1:
+            raise RuntimeError(f"bool(): the truth value of a tensor with {self.array.size} elements is ambiguous; "
                                f"use .any() or .all().")
-        return bool(self.data.item())
+        return bool(self.array.item())
 
     def __float__(self):
         return float(self.item())
@@ -417,10 +442,10 @@ class Tensor:
         return int(self.item())
 
     def __index__(self):
-        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+        if self.array.dtype.kind not in "iu" or self.array.size != 1:
             raise TypeError(f"index: expected an integer tensor with a single element, got dtype {self.dtype} and "
                             f"shape {self.shape}.")
-        return int(self.data.item())
+        return int(self.array.item())
 
     __hash__ = object.__hash__       # hashable by identity, as in PyTorch (== is elementwise)
 
@@ -429,7 +454,7 @@ class Tensor:
 
     def __setitem__(self, index, value):
         self._check_inplace("x[...] =", value)
-        self.data[_as_array(index)] = _as_array(value)
+        self.array[_as_array(index)] = _as_array(value)
         self._bump()
 
     # --------------------------------------------------------------------------------------- arithmetic
@@ -454,21 +479,21 @@ class Tensor:
 
     def __truediv__(self, other):
         a, b = _promote(self, other)
-        if a.data.dtype.kind in "biu" and np.result_type(_as_array(b)).kind in "biu":
+        if a.array.dtype.kind in "biu" and np.result_type(_as_array(b)).kind in "biu":
             a, b = _promote(a.to(dtypes.get_default_dtype()), b)     # true division of integers gives floats
         return ops.div(a, b)
 
     def __rtruediv__(self, other):
         a, b = _promote(other, self)
-        if b.data.dtype.kind in "biu" and np.result_type(_as_array(a)).kind in "biu":
+        if b.array.dtype.kind in "biu" and np.result_type(_as_array(a)).kind in "biu":
             a, b = _promote(a, b.to(dtypes.get_default_dtype()))
         return ops.div(a, b)
 
     def __floordiv__(self, other):
-        return Tensor._wrap(np.floor_divide(self.data, _as_array(other)))
+        return Tensor._wrap(np.floor_divide(self.array, _as_array(other)))
 
     def __mod__(self, other):
-        return Tensor._wrap(np.mod(self.data, _as_array(other)))
+        return Tensor._wrap(np.mod(self.array, _as_array(other)))
 
     def __neg__(self):
         return ops.neg(self)
@@ -494,35 +519,35 @@ class Tensor:
         return ops.abs(self)
 
     def __invert__(self):
-        return Tensor._wrap(np.invert(self.data))
+        return Tensor._wrap(np.invert(self.array))
 
     def __and__(self, other):
-        return Tensor._wrap(np.bitwise_and(self.data, _as_array(other)))
+        return Tensor._wrap(np.bitwise_and(self.array, _as_array(other)))
 
     def __or__(self, other):
-        return Tensor._wrap(np.bitwise_or(self.data, _as_array(other)))
+        return Tensor._wrap(np.bitwise_or(self.array, _as_array(other)))
 
     def __xor__(self, other):
-        return Tensor._wrap(np.bitwise_xor(self.data, _as_array(other)))
+        return Tensor._wrap(np.bitwise_xor(self.array, _as_array(other)))
 
     # comparisons: bool tensors, no gradient
     def __eq__(self, other):
-        return Tensor._wrap(np.equal(self.data, _as_array(other)))
+        return Tensor._wrap(np.equal(self.array, _as_array(other)))
 
     def __ne__(self, other):
-        return Tensor._wrap(np.not_equal(self.data, _as_array(other)))
+        return Tensor._wrap(np.not_equal(self.array, _as_array(other)))
 
     def __lt__(self, other):
-        return Tensor._wrap(np.less(self.data, _as_array(other)))
+        return Tensor._wrap(np.less(self.array, _as_array(other)))
 
     def __le__(self, other):
-        return Tensor._wrap(np.less_equal(self.data, _as_array(other)))
+        return Tensor._wrap(np.less_equal(self.array, _as_array(other)))
 
     def __gt__(self, other):
-        return Tensor._wrap(np.greater(self.data, _as_array(other)))
+        return Tensor._wrap(np.greater(self.array, _as_array(other)))
 
     def __ge__(self, other):
-        return Tensor._wrap(np.greater_equal(self.data, _as_array(other)))
+        return Tensor._wrap(np.greater_equal(self.array, _as_array(other)))
 
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 
@@ -531,7 +556,7 @@ class Tensor:
 
     def _inplace(self, what, ufunc, other):
         self._check_inplace(what, other)
-        ufunc(self.data, _as_array(other), out=self.data)
+        ufunc(self.array, _as_array(other), out=self.array)
         return self._bump()
 
     def __iadd__(self, other):
@@ -571,39 +596,39 @@ class Tensor:
             tensor([0., 0.])
         """
         self._check_inplace("zero_")
-        self.data[...] = 0
+        self.array[...] = 0
         return self._bump()
 
     def fill_(self, value):
         """Fill with ``value`` in place."""
         self._check_inplace("fill_")
-        self.data[...] = _as_array(value)
+        self.array[...] = _as_array(value)
         return self._bump()
 
     def copy_(self, src):
         """Copy ``src``'s values into this tensor in place (broadcasting, converting dtype)."""
         self._check_inplace("copy_", src)
-        self.data[...] = _as_array(src)
+        self.array[...] = _as_array(src)
         return self._bump()
 
     def clamp_(self, min=None, max=None):
         """Limit to [min, max] in place."""
         self._check_inplace("clamp_")
-        np.clip(self.data, _as_array(min), _as_array(max), out=self.data)
+        np.clip(self.array, _as_array(min), _as_array(max), out=self.array)
         return self._bump()
 
     def uniform_(self, a=0.0, b=1.0, generator=None):
         """Fill with samples from U(a, b) in place."""
         from .creation import _rng
         self._check_inplace("uniform_")
-        self.data[...] = _rng(generator).uniform(a, b, self.shape)
+        self.array[...] = _rng(generator).uniform(a, b, self.shape)
         return self._bump()
 
     def normal_(self, mean=0.0, std=1.0, generator=None):
         """Fill with samples from N(mean, std^2) in place."""
         from .creation import _rng
         self._check_inplace("normal_")
-        self.data[...] = _rng(generator).normal(mean, std, self.shape)
+        self.array[...] = _rng(generator).normal(mean, std, self.shape)
         return self._bump()
 
     # --------------------------------------------------------------------------------------- math methods
@@ -647,8 +672,8 @@ class Tensor:
     def logsumexp(self, *a, **k): return F.logsumexp(self, *a, **k)                 # noqa: E704
     def softmax(self, *a, **k): return F.softmax(self, *a, **k)                     # noqa: E704
     def log_softmax(self, *a, **k): return F.log_softmax(self, *a, **k)             # noqa: E704
-    def all(self, *a, **k): return Tensor._wrap(np.all(self.data, *a, **k))         # noqa: E704
-    def any(self, *a, **k): return Tensor._wrap(np.any(self.data, *a, **k))         # noqa: E704
+    def all(self, *a, **k): return Tensor._wrap(np.all(self.array, *a, **k))         # noqa: E704
+    def any(self, *a, **k): return Tensor._wrap(np.any(self.array, *a, **k))         # noqa: E704
 
     def reshape(self, *shape): return F.reshape(self, *shape)                       # noqa: E704
     def flatten(self, start_dim=0, end_dim=-1): return F.flatten(self, start_dim, end_dim)  # noqa: E704

@@ -140,7 +140,7 @@ def test_fast_path_is_one_gather_per_array_per_batch(monkeypatch):
         loader = DataLoader(TensorDataset(Xc, yc), batch_size=16, shuffle=shuffle, generator=0)
         batches = list(loader)
         assert Counting.gathers == 2 * len(loader) == 2 * len(batches)
-        assert all(type(xb.data) is np.ndarray for xb, _ in batches)
+        assert all(type(xb.array) is np.ndarray for xb, _ in batches)
     train, _ = random_split(TensorDataset(Xc, yc), [0.8, 0.2], generator=0)
     Counting.gathers = 0
     assert len(list(DataLoader(train, batch_size=16, shuffle=True, generator=0))) == 5
@@ -164,7 +164,7 @@ def test_batches_do_not_alias_the_dataset():
     X, y = xy(8)
     for shuffle in (False, True):
         for xb, _ in DataLoader(TensorDataset(X, y), batch_size=4, shuffle=shuffle, generator=0):
-            xb.data[...] = -1
+            xb.array[...] = -1
         assert X.min() >= 0
 
 

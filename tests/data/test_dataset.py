@@ -16,7 +16,7 @@ def test_tensor_dataset_rows_and_memory():
     assert isinstance(xi, lucidnet.Tensor) and xi.tolist() == [4.0, 5.0]
     assert yi.item() == 2 and zi.item() == 3 and yi.dtype == lucidnet.int64
     assert ds.arrays[0] is X                          # no copy, dtype kept
-    assert ds.tensors[1] is y and ds.arrays[1] is y.data
+    assert ds.tensors[1] is y and ds.arrays[1] is y.array
     assert ds[-1][0].tolist() == [10.0, 11.0]
     assert repr(ds) == "TensorDataset((6, 2), (6,), (6,))"
 

@@ -48,7 +48,7 @@ def run_layer_test(layer, input_shape, output_shape, num_params, expected_repr, 
     assert list(twin.state_dict()) == list(layer.state_dict())
     layer.eval(), twin.eval()
     x2 = make(input_shape)
-    np.testing.assert_array_equal(twin(x2).data, layer(x2).data)
+    np.testing.assert_array_equal(twin(x2).array, layer(x2).array)
     layer.train()
 
     if bad_shape is not None:
@@ -64,14 +64,14 @@ def torch_pair(ours, theirs, dtype):
     """Convert both layers to ``dtype`` and copy our weights (and buffers) into torch's via state dicts."""
     ours.to(dtype)
     theirs.to(TORCH_DTYPES[dtype])
-    theirs.load_state_dict({k: torch.from_numpy(v.data.copy()) for k, v in ours.state_dict().items()})
+    theirs.load_state_dict({k: torch.from_numpy(v.array.copy()) for k, v in ours.state_dict().items()})
     return ours, theirs
 
 
 def assert_close(a, b, dtype, what=""):
     """A lucidnet tensor (or array) against a torch tensor, at the dtype's tolerance."""
     b = b.detach().numpy() if isinstance(b, torch.Tensor) else np.asarray(b)
-    a = a.data if isinstance(a, lucidnet.Tensor) else np.asarray(a)
+    a = a.array if isinstance(a, lucidnet.Tensor) else np.asarray(a)
     assert a.shape == b.shape, f"{what}: shape {a.shape} != {b.shape}"
     np.testing.assert_allclose(a, b, err_msg=what, **TOLERANCES[dtype])
 

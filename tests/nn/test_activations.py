@@ -17,7 +17,7 @@ GRID = np.concatenate([np.linspace(-12, 12, 240001),                 # step 1e-4
 
 def test_erf_float64_against_math_erf():
     ref = np.array([math.erf(v) for v in GRID])
-    got = F.erf(lucidnet.tensor(GRID)).data
+    got = F.erf(lucidnet.tensor(GRID)).array
     assert np.max(np.abs(got - ref)) <= 2.3e-16
     small = np.abs(GRID) < 0.5
     assert np.max(np.abs(got[small] - ref[small]) / np.maximum(np.abs(ref[small]), 1e-300)) < 5e-16
@@ -27,13 +27,13 @@ def test_erf_float64_against_math_erf():
 def test_erf_float32_against_math_erf():
     x = GRID[np.abs(GRID) < 1e30].astype(np.float32)
     ref = np.array([math.erf(float(v)) for v in x])
-    got = F.erf(lucidnet.tensor(x)).data
+    got = F.erf(lucidnet.tensor(x)).array
     assert got.dtype == np.float32
     assert np.max(np.abs(got - ref)) < 2.5e-7
 
 
 def test_erf_special_values_and_shapes():
-    out = F.erf(lucidnet.tensor([np.inf, -np.inf, np.nan])).data
+    out = F.erf(lucidnet.tensor([np.inf, -np.inf, np.nan])).array
     assert out[0] == 1 and out[1] == -1 and np.isnan(out[2])
     assert F.erf(lucidnet.tensor(0.5, dtype=lucidnet.float64)).item() == pytest.approx(math.erf(0.5), abs=1e-16)
     assert F.erf(lucidnet.zeros(2, 0)).shape == (2, 0)
@@ -45,7 +45,7 @@ def test_erf_gradient_against_torch():
     a, b = lucidnet.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     F.erf(a).sum().backward()
     torch.erf(b).sum().backward()
-    np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-12, atol=1e-300)
+    np.testing.assert_allclose(a.grad.array, b.grad.numpy(), rtol=1e-12, atol=1e-300)
 
 
 @pytest.mark.parametrize("approximate", ["none", "tanh"])
@@ -54,10 +54,10 @@ def test_gelu_float64_matches_torch_to_1e_10(approximate):
     a, b = lucidnet.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     ya = F.gelu(a, approximate=approximate)
     yb = torch.nn.functional.gelu(b, approximate=approximate)
-    np.testing.assert_allclose(ya.data, yb.detach().numpy(), rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(ya.array, yb.detach().numpy(), rtol=1e-10, atol=1e-10)
     ya.sum().backward()
     yb.sum().backward()
-    np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-10, atol=1e-10)
+    np.testing.assert_allclose(a.grad.array, b.grad.numpy(), rtol=1e-10, atol=1e-10)
 
 
 @pytest.mark.parametrize("approximate", ["none", "tanh"])
@@ -66,11 +66,11 @@ def test_gelu_float32_matches_torch(approximate):
     a, b = lucidnet.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     ya, yb = F.gelu(a, approximate=approximate), torch.nn.functional.gelu(b, approximate=approximate)
     assert ya.dtype == np.float32
-    np.testing.assert_allclose(ya.data, yb.detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(ya.array, yb.detach().numpy(), rtol=1e-5, atol=1e-6)
     ya.sum().backward(), yb.sum().backward()
     # atol 1e-5: near x = -5.4 NumPy's float32 tanh is one ulp short of -1 where torch's rounds to -1, so
     # 1 - tanh^2 is 1.2e-7 instead of 0 (the true value is 8e-9): a gradient 1.2e-6 off, at float32's precision.
-    np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(a.grad.array, b.grad.numpy(), rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.parametrize("ours, theirs", [
@@ -84,10 +84,10 @@ def test_kinks_and_extremes_match_torch(ours, theirs):
     x = np.array([-1000.0, -30.0, -1.0, -1e-8, -0.0, 0.0, 1e-8, 1.0, 30.0, 1000.0])
     a, b = lucidnet.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     ya, yb = ours(a), theirs(b)
-    np.testing.assert_allclose(ya.data, yb.detach().numpy(), rtol=1e-12, atol=1e-300)
+    np.testing.assert_allclose(ya.array, yb.detach().numpy(), rtol=1e-12, atol=1e-300)
     ya.sum().backward(), yb.sum().backward()
-    np.testing.assert_allclose(a.grad.data, b.grad.numpy(), rtol=1e-12, atol=1e-300)
-    assert np.all(np.isfinite(a.grad.data))
+    np.testing.assert_allclose(a.grad.array, b.grad.numpy(), rtol=1e-12, atol=1e-300)
+    assert np.all(np.isfinite(a.grad.array))
 
 
 def test_gelu_bad_approximate():

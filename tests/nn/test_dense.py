@@ -21,7 +21,7 @@ def test_lazy_build_on_first_call():
     assert layer.built and layer.in_features == 7
     assert layer.weight.shape == (4, 7) and layer.bias.shape == (4,)
     assert [n for n, _ in layer.named_parameters()] == ["weight", "bias"]
-    assert ((y.data > 0) & (y.data < 1)).all()
+    assert ((y.array > 0) & (y.array < 1)).all()
     with pytest.raises(ValueError, match=re.escape("Dense(units=4, activation='sigmoid', in_features=7): expected "
                                                    "input of shape (*, 7), got (3, 8).")):
         layer(lucidnet.randn(3, 8))
@@ -43,7 +43,7 @@ def test_build_and_in_features():
 def test_activation_by_name(name, fn):
     layer = nn.Dense(5, activation=name, in_features=3)
     x = lucidnet.randn(4, 3)
-    np.testing.assert_array_equal(layer(x).data, fn(F.linear(x, layer.weight, layer.bias)).data)
+    np.testing.assert_array_equal(layer(x).array, fn(F.linear(x, layer.weight, layer.bias)).array)
 
 
 def test_activation_callable_and_config():
@@ -60,10 +60,10 @@ def test_activation_callable_and_config():
 def test_weight_bounds_are_the_tutorials_uniform_init():
     lucidnet.manual_seed(0)
     layer = nn.Dense(100, weight_bounds=(-0.1, 0.3), in_features=200)
-    w = layer.weight.data
+    w = layer.weight.array
     assert w.min() >= -0.1 and w.max() <= 0.3
     assert abs(w.mean() - 0.1) < 0.005 and abs(w.std() - 0.4 / np.sqrt(12)) < 0.003
-    assert not layer.bias.data.any()
+    assert not layer.bias.array.any()
 
 
 @pytest.mark.parametrize("name, std", [
@@ -73,7 +73,7 @@ def test_weight_bounds_are_the_tutorials_uniform_init():
 ])
 def test_keras_initializers_have_kerass_variance(name, std):
     lucidnet.manual_seed(1)
-    w = nn.Dense(200, kernel_initializer=name, in_features=300).weight.data
+    w = nn.Dense(200, kernel_initializer=name, in_features=300).weight.array
     expected = std if name != "random_uniform" else 0.1 / np.sqrt(12)
     assert abs(w.std() / expected - 1) < 0.02, (w.std(), expected)
     if name.endswith("_normal") and name != "random_normal":       # Keras truncates at two standard deviations
@@ -84,7 +84,7 @@ def test_keras_initializers_have_kerass_variance(name, std):
 
 def test_kernel_initializer_function():
     layer = nn.Dense(3, kernel_initializer=nn.init.ones_, in_features=2)
-    assert (layer.weight.data == 1).all()
+    assert (layer.weight.array == 1).all()
 
 
 def test_get_config_round_trip_through_json():
@@ -100,7 +100,7 @@ def test_get_config_round_trip_through_json():
     assert twin.built and twin.weight.shape == (6, 4)
     twin.load_state_dict(layer.state_dict())
     x = lucidnet.randn(3, 4)
-    np.testing.assert_array_equal(twin(x).data, layer(x).data)
+    np.testing.assert_array_equal(twin(x).array, layer(x).array)
 
 
 def test_load_state_dict_builds_an_unbuilt_dense():
@@ -110,7 +110,7 @@ def test_load_state_dict_builds_an_unbuilt_dense():
     b.load_state_dict(a.state_dict())
     assert b[0].in_features == 3 and b[1].in_features == 5
     x = lucidnet.randn(4, 3)
-    np.testing.assert_array_equal(a(x).data, b(x).data)
+    np.testing.assert_array_equal(a(x).array, b(x).array)
     c = nn.Sequential(nn.Dense(4, "relu"), nn.Dense(2))         # wrong units: a shape error, not a silent build
     with pytest.raises(ValueError, match=re.escape("0.weight: expected shape (4, 3), got (5, 3)")):
         c.load_state_dict(a.state_dict())
@@ -123,9 +123,9 @@ def test_weights_move_to_and_from_torch_linear():
     state = {k.replace("2.", "1."): v for k, v in theirs.state_dict().items()}   # torch's ReLU takes index 1
     ours.load_state_dict({k: v.numpy() for k, v in state.items()})
     x = np.random.default_rng(0).standard_normal((5, 4)).astype(np.float32)
-    np.testing.assert_allclose(ours(lucidnet.tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(), rtol=1e-5,
+    np.testing.assert_allclose(ours(lucidnet.tensor(x)).array, theirs(torch.tensor(x)).detach().numpy(), rtol=1e-5,
                                atol=1e-6)
     back = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3))
-    back.load_state_dict({k.replace("1.", "2."): torch.from_numpy(v.data.copy())
+    back.load_state_dict({k.replace("1.", "2."): torch.from_numpy(v.array.copy())
                           for k, v in ours.state_dict().items()})
     np.testing.assert_allclose(back(torch.tensor(x)).detach().numpy(), theirs(torch.tensor(x)).detach().numpy())

@@ -14,7 +14,7 @@ import lucidnet.nn.functional as F
 def test_statistics(p):
     lucidnet.manual_seed(0)
     x = lucidnet.ones(200, 500)
-    y = nn.Dropout(p)(x).data
+    y = nn.Dropout(p)(x).array
     n = y.size
     zeroed = np.mean(y == 0)
     assert abs(zeroed - p) < 4 * np.sqrt(p * (1 - p) / n)          # binomial: within 4 standard errors
@@ -33,9 +33,9 @@ def test_p_zero_and_one():
     x = lucidnet.randn(3, 4, requires_grad=True)
     assert nn.Dropout(0.0)(x) is x
     y = nn.Dropout(1.0)(x)
-    assert not y.data.any()
+    assert not y.array.any()
     y.sum().backward()
-    assert not x.grad.data.any()
+    assert not x.grad.array.any()
 
 
 def test_seeded_by_manual_seed_and_generator():
@@ -44,17 +44,17 @@ def test_seeded_by_manual_seed_and_generator():
     a = nn.Dropout()(x)
     lucidnet.manual_seed(3)
     b = nn.Dropout()(x)
-    np.testing.assert_array_equal(a.data, b.data)
+    np.testing.assert_array_equal(a.array, b.array)
     c, d = F.dropout(x, generator=lucidnet.Generator().manual_seed(1)), F.dropout(x, generator=1)
-    np.testing.assert_array_equal(c.data, d.data)
-    assert not np.array_equal(F.dropout(x).data, F.dropout(x).data)   # fresh masks each call
+    np.testing.assert_array_equal(c.array, d.array)
+    assert not np.array_equal(F.dropout(x).array, F.dropout(x).array)   # fresh masks each call
 
 
 def test_gradient_uses_the_same_mask():
     x = lucidnet.randn(10, 10, requires_grad=True)
     y = F.dropout(x, 0.3)
     y.backward(lucidnet.ones_like(y))
-    np.testing.assert_allclose(x.grad.data, (y.data != 0) / 0.7, rtol=1e-6)
+    np.testing.assert_allclose(x.grad.array, (y.array != 0) / 0.7, rtol=1e-6)
 
 
 def test_keeps_the_dtype():
@@ -74,6 +74,6 @@ def test_sequential_train_and_eval_switch_dropout():
     model = nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.5))
     x = lucidnet.randn(8, 4)
     model.eval()
-    np.testing.assert_array_equal(model(x).data, model(x).data)
+    np.testing.assert_array_equal(model(x).array, model(x).array)
     model.train()
-    assert (model(x).data == 0).any()
+    assert (model(x).array == 0).any()

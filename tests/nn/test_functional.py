@@ -37,7 +37,7 @@ def test_relu_accepts_pytorchs_inplace_argument():
 
 def test_one_hot_matches_torch():
     ids = np.array([[0, 3], [2, 2]])
-    np.testing.assert_array_equal(F.one_hot(lucidnet.tensor(ids)).data,
+    np.testing.assert_array_equal(F.one_hot(lucidnet.tensor(ids)).array,
                                   torch.nn.functional.one_hot(torch.tensor(ids)).numpy())
     out = F.one_hot(lucidnet.tensor([1, 0]), num_classes=5)
     assert out.dtype == np.int64 and out.shape == (2, 5)
@@ -62,7 +62,7 @@ def test_embedding_function():
     ids = lucidnet.tensor([[4, 4, -1 + 5]])
     y = F.embedding(ids, w, padding_idx=-1)            # -1 is row 4: no gradient
     y.sum().backward()
-    assert not w.grad.data[4].any()
+    assert not w.grad.array[4].any()
     with pytest.raises(ValueError, match=re.escape("embedding: expected indices in [0, 5), got a value of 5.")):
         F.embedding(lucidnet.tensor([5]), w)
     with pytest.raises(TypeError, match=re.escape("embedding: expected integer indices, got dtype float64.")):
@@ -76,7 +76,7 @@ def test_embedding_gradient_sums_repeated_ids():
     F.embedding(lucidnet.tensor(ids), w).backward(lucidnet.tensor(g))
     expected = np.zeros((4, 2), np.float32)
     np.add.at(expected, ids, g)
-    np.testing.assert_array_equal(w.grad.data, expected)
+    np.testing.assert_array_equal(w.grad.array, expected)
     empty = F.embedding(lucidnet.tensor(np.zeros((0,), np.int64)), w)
     empty.backward(lucidnet.zeros(0, 2))
     assert empty.shape == (0, 2)
@@ -84,4 +84,4 @@ def test_embedding_gradient_sums_repeated_ids():
 
 def test_silu_is_composed_and_matches_x_sigmoid_x():
     x = lucidnet.tensor([-2.0, 0.5, 3.0])
-    np.testing.assert_allclose(F.silu(x).data, (x * F.sigmoid(x)).data)
+    np.testing.assert_allclose(F.silu(x).array, (x * F.sigmoid(x)).array)

@@ -39,7 +39,7 @@ def test_unknown_gain():
 
 def sample(fn, shape=(400, 500), **kwargs):
     lucidnet.manual_seed(0)
-    return fn(lucidnet.empty(*shape), **kwargs).data.astype(np.float64)
+    return fn(lucidnet.empty(*shape), **kwargs).array.astype(np.float64)
 
 
 @pytest.mark.parametrize("fn, kwargs, bound", [
@@ -83,18 +83,18 @@ def test_trunc_normal_respects_the_bounds():
 
 def test_constants():
     t = lucidnet.empty(3, 2)
-    assert (init.zeros_(t).data == 0).all()
-    assert (init.ones_(t).data == 1).all()
-    assert (init.constant_(t, 0.25).data == 0.25).all()
+    assert (init.zeros_(t).array == 0).all()
+    assert (init.ones_(t).array == 1).all()
+    assert (init.constant_(t, 0.25).array == 0.25).all()
     assert init.eye_(lucidnet.empty(2, 3)).tolist() == [[1, 0, 0], [0, 1, 0]]
 
 
 def test_in_place_on_parameters_without_recording():
     layer = nn.Linear(3, 2)
     w = layer.weight
-    arr = w.data
+    arr = w.array
     out = init.normal_(w)
-    assert out is w and w.data is arr and w.requires_grad and w.grad_fn is None
+    assert out is w and w.array is arr and w.requires_grad and w.grad_fn is None
     version = w._version[0]
     init.zeros_(w)
     assert w._version[0] == version + 1
@@ -103,11 +103,11 @@ def test_in_place_on_parameters_without_recording():
 def test_generator_makes_it_reproducible():
     a = init.kaiming_uniform_(lucidnet.empty(5, 5), generator=lucidnet.Generator().manual_seed(7))
     b = init.kaiming_uniform_(lucidnet.empty(5, 5), generator=7)
-    np.testing.assert_array_equal(a.data, b.data)
+    np.testing.assert_array_equal(a.array, b.array)
     lucidnet.manual_seed(7)
     c = init.kaiming_uniform_(lucidnet.empty(5, 5))
     lucidnet.manual_seed(7)
-    np.testing.assert_array_equal(c.data, init.kaiming_uniform_(lucidnet.empty(5, 5)).data)
+    np.testing.assert_array_equal(c.array, init.kaiming_uniform_(lucidnet.empty(5, 5)).array)
 
 
 def test_bad_arguments():
@@ -130,7 +130,7 @@ def test_linear_default_init_has_pytorchs_bounds():
     theirs = torch.nn.Linear(300, 400)
     bound = 1 / math.sqrt(300)
     for name in ("weight", "bias"):
-        w, t = getattr(ours, name).data, getattr(theirs, name).detach().numpy()
+        w, t = getattr(ours, name).array, getattr(theirs, name).detach().numpy()
         assert np.abs(w).max() <= bound and np.abs(t).max() <= bound
         assert np.abs(w).max() > 0.98 * bound
         if name == "weight":                     # 120,000 samples: the spreads agree closely
@@ -141,14 +141,14 @@ def test_linear_default_init_has_pytorchs_bounds():
 
 def test_reset_parameters_draws_again():
     layer = nn.Linear(4, 4)
-    before = layer.weight.data.copy()
+    before = layer.weight.array.copy()
     layer.reset_parameters()
-    assert not np.array_equal(before, layer.weight.data)
+    assert not np.array_equal(before, layer.weight.array)
 
 
 def test_embedding_init_is_standard_normal_with_a_zero_padding_row():
     lucidnet.manual_seed(0)
     emb = nn.Embedding(1000, 100, padding_idx=3)
-    w = emb.weight.data
+    w = emb.weight.array
     assert not w[3].any()
     assert abs(w.std() - 1) < 0.01 and abs(w.mean()) < 0.01

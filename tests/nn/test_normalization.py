@@ -44,20 +44,20 @@ def test_running_var_is_unbiased_and_normalization_biased():
     y = bn(x)
     assert bn.running_mean.item() == pytest.approx(3.0)
     assert bn.running_var.item() == pytest.approx(np.var([1, 2, 3, 6], ddof=1))
-    np.testing.assert_allclose(y.data[:, 0], (x.data[:, 0] - 3) / np.sqrt(np.var([1, 2, 3, 6]) + 1e-5), rtol=1e-6)
+    np.testing.assert_allclose(y.array[:, 0], (x.array[:, 0] - 3) / np.sqrt(np.var([1, 2, 3, 6]) + 1e-5), rtol=1e-6)
 
 
 def test_eval_uses_running_stats_and_train_switches_back():
     bn = nn.BatchNorm1d(2)
     with lucidnet.no_grad():
-        bn.running_mean.data[...] = [1.0, -1.0]
-        bn.running_var.data[...] = [4.0, 0.25]
+        bn.running_mean.array[...] = [1.0, -1.0]
+        bn.running_var.array[...] = [4.0, 0.25]
     x = lucidnet.tensor([[3.0, 0.0], [1.0, -1.0]])
     out = bn.eval()(x)
-    np.testing.assert_allclose(out.data, (x.data - [1, -1]) / np.sqrt(np.array([4.0, 0.25]) + 1e-5), rtol=1e-6)
+    np.testing.assert_allclose(out.array, (x.array - [1, -1]) / np.sqrt(np.array([4.0, 0.25]) + 1e-5), rtol=1e-6)
     assert bn.num_batches_tracked.item() == 0
     out = bn.train()(x)
-    np.testing.assert_allclose(out.data.mean(axis=0), 0, atol=1e-6)
+    np.testing.assert_allclose(out.array.mean(axis=0), 0, atol=1e-6)
     assert bn.num_batches_tracked.item() == 1
 
 
@@ -110,16 +110,16 @@ def test_fused_layer_norm_equals_the_composite_formula(dtype):
     g = lucidnet.tensor(rng.standard_normal((3, 5, 8)).astype(dtype))
     fused = F.layer_norm(x, (8,), w, b)
     fused.backward(g)
-    grads = [t.grad.data.copy() for t in (x, w, b)]
+    grads = [t.grad.array.copy() for t in (x, w, b)]
     for t in (x, w, b):
         t.grad = None
     mu = x.mean(-1, keepdim=True)
     composite = (x - mu) / ((x - mu).pow(2).mean(-1, keepdim=True) + 1e-5).sqrt() * w + b
     composite.backward(g)
     tol = dict(rtol=1e-10, atol=1e-12) if dtype == np.float64 else dict(rtol=1e-4, atol=1e-5)
-    np.testing.assert_allclose(fused.data, composite.data, **tol)
+    np.testing.assert_allclose(fused.array, composite.array, **tol)
     for got, t in zip(grads, (x, w, b)):
-        np.testing.assert_allclose(got, t.grad.data, **tol)
+        np.testing.assert_allclose(got, t.grad.array, **tol)
 
 
 def test_layer_norm_functional_errors():
@@ -132,4 +132,4 @@ def test_layer_norm_functional_errors():
 def test_layer_norm_is_the_same_in_train_and_eval():
     ln = nn.LayerNorm(6)
     x = lucidnet.randn(4, 6)
-    np.testing.assert_array_equal(ln(x).data, ln.eval()(x).data)
+    np.testing.assert_array_equal(ln(x).array, ln.eval()(x).array)

@@ -32,10 +32,10 @@ def test_statistics_are_float64_population_ones_and_output_matches_standardizer(
     x = rng.normal(0.5, 0.2, (3000, 784)).astype(np.float32)     # > 1 chunk of 2**20 values
     x[:, 7] = 0.0                                                 # a constant pixel: centred, not divided by 0
     layer = adapted(x)
-    np.testing.assert_allclose(layer.mean.data, x.astype(np.float64).mean(0), rtol=1e-6, atol=1e-7)
-    np.testing.assert_allclose(layer.var.data, x.astype(np.float64).var(0), rtol=1e-5, atol=1e-9)
+    np.testing.assert_allclose(layer.mean.array, x.astype(np.float64).mean(0), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(layer.var.array, x.astype(np.float64).var(0), rtol=1e-5, atol=1e-9)
     assert layer.mean.dtype == np.float32 and layer.var.dtype == np.float32
-    out = layer(lucidnet.tensor(x)).data
+    out = layer(lucidnet.tensor(x)).array
     np.testing.assert_allclose(out, Standardizer().fit_transform(x), rtol=1e-4, atol=1e-4)
     assert np.all(out[:, 7] == 0) and np.isfinite(out).all()
 
@@ -46,8 +46,8 @@ def test_adapt_from_batches_equals_adapt_from_the_array():
     loader = DataLoader(TensorDataset(x, np.zeros(len(x))), batch_size=37, shuffle=True, generator=0)
     for source in (loader, [x[:100], x[100:250], x[250:]], [lucidnet.tensor(x[:10]), lucidnet.tensor(x[10:])]):
         other = adapted(source)
-        np.testing.assert_allclose(other.mean.data, whole.mean.data, rtol=1e-6)
-        np.testing.assert_allclose(other.var.data, whole.var.data, rtol=1e-5)
+        np.testing.assert_allclose(other.mean.array, whole.mean.array, rtol=1e-6)
+        np.testing.assert_allclose(other.var.array, whole.var.array, rtol=1e-5)
 
 
 def test_uint8_data_and_inputs():
@@ -55,7 +55,7 @@ def test_uint8_data_and_inputs():
     layer = adapted(x)
     out = layer(lucidnet.tensor(x))
     assert out.dtype == np.float32
-    np.testing.assert_allclose(out.data.mean(0), 0, atol=1e-5)
+    np.testing.assert_allclose(out.array.mean(0), 0, atol=1e-5)
 
 
 @pytest.mark.parametrize("axis, stats_shape", [(None, ()), (1, (3,)), ((2, 3), (4, 5)), ((-1,), (5,))])
@@ -65,20 +65,20 @@ def test_axes(axis, stats_shape):
     assert layer.mean.shape == stats_shape
     keep = () if axis is None else tuple(a % 4 for a in ((axis,) if isinstance(axis, int) else axis))
     over = tuple(a for a in range(4) if a not in keep)
-    out = layer(lucidnet.tensor(x)).data
+    out = layer(lucidnet.tensor(x)).array
     np.testing.assert_allclose(out.mean(axis=over), 0, atol=1e-5)
     np.testing.assert_allclose(out.std(axis=over), 1, atol=1e-5)
     twin = nn.module_from_config(layer.to_config())
     twin.load_state_dict(layer.state_dict())
-    np.testing.assert_array_equal(twin(lucidnet.tensor(x)).data, out)
+    np.testing.assert_array_equal(twin(lucidnet.tensor(x)).array, out)
 
 
 def test_given_statistics_and_invert():
     layer = nn.Normalization(mean=[1.0, 2.0], variance=[4.0, 0.25])
     x = lucidnet.tensor([[3.0, 2.5]])
-    np.testing.assert_allclose(layer(x).data, [[1.0, 1.0]])
+    np.testing.assert_allclose(layer(x).array, [[1.0, 1.0]])
     inverse = nn.Normalization(mean=[1.0, 2.0], variance=[4.0, 0.25], invert=True)
-    np.testing.assert_allclose(inverse(layer(x)).data, x.data)
+    np.testing.assert_allclose(inverse(layer(x)).array, x.array)
     assert repr(inverse) == "Normalization(num_features=2, axis=-1, invert=True)"
     assert nn.Normalization(3, mean=0.5, variance=4.0).mean.tolist() == [0.5, 0.5, 0.5]
 
@@ -93,7 +93,7 @@ def test_saved_and_loaded_inside_a_model(tmp_path):
     lucidnet.save(model, path)
     back = lucidnet.load(path)
     assert type(back[1]) is nn.Normalization
-    np.testing.assert_array_equal(back[1].mean.data, norm.mean.data)
+    np.testing.assert_array_equal(back[1].mean.array, norm.mean.array)
     np.testing.assert_array_equal(back.predict(x), model.predict(x))
 
 
@@ -101,21 +101,21 @@ def test_buffers_are_not_trained():
     x = rng.normal(3, 2, (64, 2)).astype(np.float32)
     y = (x[:, 0] > 3).astype(np.int64)
     norm = adapted(x)
-    before = norm.mean.data.copy(), norm.var.data.copy()
+    before = norm.mean.array.copy(), norm.var.array.copy()
     model = lucidnet.Sequential([norm, nn.Linear(2, 2)])
     assert [n for n, _ in model.named_parameters()] == ["1.weight", "1.bias"]
     assert [n for n, _ in model.named_buffers()] == ["0.mean", "0.var"]
     model.compile("adam", "sparse_categorical_crossentropy", lr=0.1)
     model.fit(x, y, epochs=2, batch_size=16, verbose=0)
-    np.testing.assert_array_equal(norm.mean.data, before[0])
-    np.testing.assert_array_equal(norm.var.data, before[1])
+    np.testing.assert_array_equal(norm.mean.array, before[0])
+    np.testing.assert_array_equal(norm.var.array, before[1])
 
 
 def test_gradient_reaches_the_input():
     layer = nn.Normalization(mean=[1.0], variance=[4.0])
     x = lucidnet.tensor([[3.0], [5.0]], requires_grad=True)
     layer(x).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [[0.5], [0.5]])
+    np.testing.assert_allclose(x.grad.array, [[0.5], [0.5]])
 
 
 @pytest.mark.parametrize("make, error, message", [

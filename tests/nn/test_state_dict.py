@@ -46,36 +46,36 @@ def test_load_torchs_state_dict_as_numpy_and_back():
     assert int(ours[4].num_batches_tracked.item()) == 1
     ours.eval()
     x = np.random.default_rng(0).standard_normal((5, 3, 4)).astype(np.float32)
-    np.testing.assert_allclose(ours(lucidnet.tensor(x)).data, theirs(torch.tensor(x)).detach().numpy(),
+    np.testing.assert_allclose(ours(lucidnet.tensor(x)).array, theirs(torch.tensor(x)).detach().numpy(),
                                rtol=1e-5, atol=1e-5)
     back = mlp(torch.nn)
-    back.load_state_dict({k: torch.from_numpy(np.array(v.data)) for k, v in ours.state_dict().items()})
+    back.load_state_dict({k: torch.from_numpy(np.array(v.array)) for k, v in ours.state_dict().items()})
     back.eval()
     np.testing.assert_array_equal(back(torch.tensor(x)).detach().numpy(), theirs(torch.tensor(x)).detach().numpy())
 
 
 def test_loading_copies_in_place():
     ours = nn.Linear(3, 2)
-    w = ours.weight.data
+    w = ours.weight.array
     ours.load_state_dict({"weight": np.ones((2, 3)), "bias": lucidnet.zeros(2)})
-    assert ours.weight.data is w and (w == 1).all()
+    assert ours.weight.array is w and (w == 1).all()
 
 
 def test_a_state_dict_that_does_not_fit_changes_nothing():
     model = nn.Sequential(nn.Linear(3, 4), nn.Linear(4, 2))
-    before = {k: v.data.copy() for k, v in model.state_dict().items()}
+    before = {k: v.array.copy() for k, v in model.state_dict().items()}
     bad = {"0.weight": np.ones((4, 3)), "0.bias": np.ones(4), "1.weight": np.ones((2, 5)), "1.bias": np.ones(2)}
     with pytest.raises(ValueError, match=re.escape("1.weight: expected shape (2, 4), got (2, 5)")):
         model.load_state_dict(bad)
     for k, v in model.state_dict().items():          # the first layer fitted, but must not have been loaded
-        np.testing.assert_array_equal(v.data, before[k], err_msg=k)
+        np.testing.assert_array_equal(v.array, before[k], err_msg=k)
 
 
 def test_state_dict_shares_memory_and_is_detached():
     layer = nn.Linear(2, 2)
     sd = layer.state_dict()
     assert not sd["weight"].requires_grad
-    assert np.shares_memory(sd["weight"].data, layer.weight.data)
+    assert np.shares_memory(sd["weight"].array, layer.weight.array)
 
 
 PREFIX = "Sequential.load_state_dict(): the state dict does not fit this model: "

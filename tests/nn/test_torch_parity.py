@@ -18,7 +18,7 @@ def randomize(layer):
     """Random weights (so the comparison does not rest on ones and zeros) drawn in lucidnet."""
     with lucidnet.no_grad():
         for p in layer.parameters():
-            p.data[...] = rng.standard_normal(p.shape)
+            p.array[...] = rng.standard_normal(p.shape)
     return layer
 
 
@@ -72,7 +72,7 @@ def test_layer_matches_torch(name, ours, theirs, shape, dtype):
     compare_with_torch(a, b, rng.standard_normal(shape), dtype)
     for (k, v), (k2, v2) in zip(a.state_dict().items(), b.state_dict().items()):
         assert k == k2
-        np.testing.assert_allclose(v.data, v2.numpy(), rtol=1e-10 if dtype == np.float64 else 1e-5, err_msg=k)
+        np.testing.assert_allclose(v.array, v2.numpy(), rtol=1e-10 if dtype == np.float64 else 1e-5, err_msg=k)
 
 
 @pytest.mark.parametrize("dtype", DTYPES, ids=lambda d: np.dtype(d).name)
@@ -81,7 +81,7 @@ def test_embedding_matches_torch(dtype):
     ids = np.array([[0, 2, 6, 6], [2, 1, 0, 0]])
     yl, _ = compare_with_torch(a, b, ids, dtype)
     assert yl.shape == (2, 4, 4)
-    assert_close(a.weight.grad.data[2], np.zeros(4), dtype, "padding row gets no gradient")
+    assert_close(a.weight.grad.array[2], np.zeros(4), dtype, "padding row gets no gradient")
 
 
 def test_dropout_in_eval_mode_matches_torch():
@@ -181,7 +181,7 @@ def test_bce_with_logits_is_stable_for_huge_logits():
     xl, xt = lucidnet.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
     ol = nn.BCEWithLogitsLoss(reduction="none")(xl, lucidnet.tensor(y))
     ot = torch.nn.BCEWithLogitsLoss(reduction="none")(xt, torch.tensor(y))
-    assert np.all(np.isfinite(ol.data))
+    assert np.all(np.isfinite(ol.array))
     assert_close(ol, ot, np.float32, "loss")
     ol.sum().backward(), ot.sum().backward()
     assert_close(xl.grad, xt.grad, np.float32, "gradient")
@@ -206,4 +206,4 @@ def test_a_small_model_trains_like_torch():
                 q -= 0.1 * q.grad
     for (k, v), (k2, v2) in zip(ours.state_dict().items(), theirs.state_dict().items()):
         assert k == k2
-        np.testing.assert_allclose(v.data, v2.numpy(), rtol=1e-10, atol=1e-12, err_msg=k)
+        np.testing.assert_allclose(v.array, v2.numpy(), rtol=1e-10, atol=1e-12, err_msg=k)

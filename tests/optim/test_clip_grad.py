@@ -38,25 +38,25 @@ def test_clip_grad_norm_matches_torch(norm_type, max_norm, dtype, tol):
             assert p.grad is None
         else:
             assert p.grad.dtype == dtype
-            np.testing.assert_allclose(p.grad.data, q.grad.numpy(), rtol=tol, atol=tol * 1e-3)
+            np.testing.assert_allclose(p.grad.array, q.grad.numpy(), rtol=tol, atol=tol * 1e-3)
 
 
 def test_clip_grad_norm_in_place_and_direction_kept():
     w = lucidnet.tensor([3.0, 4.0], requires_grad=True)
     w.grad = lucidnet.tensor([30.0, 40.0])
-    grad = w.grad.data
+    grad = w.grad.array
     total = clip_grad_norm_(w, 5.0)
-    assert total.item() == 50.0 and w.grad.data is grad
-    np.testing.assert_allclose(w.grad.data, [3.0, 4.0], rtol=1e-6)
+    assert total.item() == 50.0 and w.grad.array is grad
+    np.testing.assert_allclose(w.grad.array, [3.0, 4.0], rtol=1e-6)
 
 
 def test_clip_grad_norm_without_grads_and_nonfinite():
     assert clip_grad_norm_([lucidnet.zeros(2, requires_grad=True)], 1.0).item() == 0.0
     ours, theirs = pairs(np.float64)
-    ours[0].grad.data[0, 0] = np.inf
+    ours[0].grad.array[0, 0] = np.inf
     theirs[0].grad[0, 0] = torch.inf
     np.testing.assert_equal(clip_grad_norm_(ours, 1.0).item(), torch.nn.utils.clip_grad_norm_(theirs, 1.0).item())
-    ours[0].grad.data[0, 0] = np.nan
+    ours[0].grad.array[0, 0] = np.nan
     with pytest.raises(RuntimeError, match=r"clip_grad_norm_: expected gradients with a finite total norm of order "
                                            r"2.0, got nan. Set error_if_nonfinite=False"):
         clip_grad_norm_(ours, 1.0, error_if_nonfinite=True)
@@ -69,7 +69,7 @@ def test_clip_grad_value_matches_torch(clip):
     torch.nn.utils.clip_grad_value_(theirs, clip)
     for p, q in zip(ours, theirs):
         if q.grad is not None:
-            np.testing.assert_array_equal(p.grad.data, q.grad.numpy())
+            np.testing.assert_array_equal(p.grad.array, q.grad.numpy())
 
 
 def test_parameters_to_vector_and_back_match_torch():
@@ -77,14 +77,14 @@ def test_parameters_to_vector_and_back_match_torch():
     arrays = [rng.standard_normal(s) for s in SHAPES]
     ours = [lucidnet.tensor(a, requires_grad=True) for a in arrays]
     vec = parameters_to_vector(ours)
-    np.testing.assert_array_equal(vec.data, torch.nn.utils.parameters_to_vector([torch.tensor(a) for a in arrays]))
+    np.testing.assert_array_equal(vec.array, torch.nn.utils.parameters_to_vector([torch.tensor(a) for a in arrays]))
     vec.sum().backward()                               # differentiable, like torch.cat
     assert all(p.grad.tolist() == np.ones(p.shape).tolist() for p in ours)
-    datas = [p.data for p in ours]
-    vector_to_parameters(lucidnet.tensor(vec.data * 2), ours)
+    datas = [p.array for p in ours]
+    vector_to_parameters(lucidnet.tensor(vec.array * 2), ours)
     for p, a, d in zip(ours, arrays, datas):
-        assert p.data is d
-        np.testing.assert_array_equal(p.data, a * 2)
+        assert p.array is d
+        np.testing.assert_array_equal(p.array, a * 2)
 
 
 @pytest.mark.parametrize("call, error, message", [

@@ -55,7 +55,7 @@ def run_lucid(cls, kwargs, steps, groups=None, dtype=np.float64, start=0, weight
         opt.zero_grad()
         lucid_loss(ps, *batch(t, dtype)).backward()
         opt.step()
-        history.append([p.data.copy() for p in ps])
+        history.append([p.array.copy() for p in ps])
     return ps, opt, history
 
 
@@ -136,7 +136,7 @@ def test_float32_matches_torch(name, kwargs):
         ours.step()
         theirs.step()
     for p, q in zip(ps, tps):
-        np.testing.assert_allclose(p.data, q.detach().numpy(), rtol=1e-5, atol=1e-7)
+        np.testing.assert_allclose(p.array, q.detach().numpy(), rtol=1e-5, atol=1e-7)
 
 
 @pytest.mark.parametrize("name, kwargs, groups", GROUP_CASES, ids=[c[0] for c in GROUP_CASES])
@@ -162,26 +162,26 @@ def test_params_without_grad_are_untouched(name):
     unused = lucidnet.tensor([3.0, 4.0], requires_grad=True)
     opt = getattr(optim, name)([used, unused], lr=0.1, weight_decay=0.1)
     (used * used).sum().backward()
-    before = unused.data
+    before = unused.array
     opt.step()
-    assert unused.data is before and unused.data.tolist() == [3.0, 4.0]
+    assert unused.array is before and unused.array.tolist() == [3.0, 4.0]
     assert unused not in opt.state
-    assert not np.array_equal(used.data, [1.0, 2.0])
+    assert not np.array_equal(used.array, [1.0, 2.0])
 
 
 @pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad"])
 def test_updates_in_place_in_float32_without_touching_the_grad(name):
     w = lucidnet.tensor(initial_weights(np.float32)[0], requires_grad=True)
-    data = w.data
+    data = w.array
     opt = getattr(optim, name)([w], lr=0.01, momentum=0.9, weight_decay=0.1, maximize=True) \
         if name in ("SGD", "RMSprop") else getattr(optim, name)([w], lr=0.01, weight_decay=0.1, maximize=True)
     for _ in range(3):
         opt.zero_grad()
         (w * w).sum().backward()
-        grad = w.grad.data.copy()
+        grad = w.grad.array.copy()
         opt.step()
-        np.testing.assert_array_equal(w.grad.data, grad)     # the user's gradient is not modified
-    assert w.data is data and w.dtype == np.float32
+        np.testing.assert_array_equal(w.grad.array, grad)     # the user's gradient is not modified
+    assert w.array is data and w.dtype == np.float32
     for key, value in opt.state[w].items():
         if isinstance(value, np.ndarray):
             assert value.dtype == np.float32, key
@@ -324,9 +324,9 @@ def test_resumed_training_equals_uninterrupted_training(name, kwargs, groups, dt
     saved = through_json(opt.state_dict())
     # a fresh optimizer (defaults differ on purpose: the loaded groups' options win) on copies of the weights
     resumed = run_lucid(cls, {"lr": 0.5}, 10, groups, dtype, start=10,
-                        weights=[p.data.copy() for p in first], opt_state=saved)[0]
+                        weights=[p.array.copy() for p in first], opt_state=saved)[0]
     for a, b in zip(straight, resumed):
-        np.testing.assert_array_equal(a.data, b.data)          # bitwise
+        np.testing.assert_array_equal(a.array, b.array)          # bitwise
 
 
 def test_state_dict_layout_is_pytorchs():

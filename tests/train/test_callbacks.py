@@ -41,11 +41,11 @@ class Snapshots(C.Callback):
         self.weights = []
 
     def on_epoch_end(self, epoch, logs=None):
-        self.weights.append({k: v.data.copy() for k, v in self.model.state_dict().items()})
+        self.weights.append({k: v.array.copy() for k, v in self.model.state_dict().items()})
 
 
 def weights(model):
-    return {k: v.data.copy() for k, v in model.state_dict().items()}
+    return {k: v.array.copy() for k, v in model.state_dict().items()}
 
 
 def same(a, b):
@@ -150,7 +150,7 @@ def test_model_checkpoint_weights_only_is_a_plain_state_dict(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["w1.safetensors", "w2.safetensors"]
     state = safetensors.torch.load_file(str(tmp_path / "w2.safetensors"))
     assert sorted(state) == sorted(model.state_dict())
-    assert all(np.array_equal(state[k].numpy(), v.data) for k, v in model.state_dict().items())
+    assert all(np.array_equal(state[k].numpy(), v.array) for k, v in model.state_dict().items())
 
 
 def test_model_checkpoint_runs_after_the_other_callbacks(tmp_path):

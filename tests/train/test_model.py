@@ -25,7 +25,7 @@ def mlp(seed=0, out=3, last=()):
 
 
 def weights(model):
-    return {k: v.data.copy() for k, v in model.state_dict().items()}
+    return {k: v.array.copy() for k, v in model.state_dict().items()}
 
 
 # ------------------------------------------------------------------------------------------------ training
@@ -348,7 +348,7 @@ def test_a_nan_loss_stops_with_epoch_and_batch_and_keeps_the_last_good_checkpoin
             f"TerminateOnNaN() to the callbacks to stop without an error.")):
         model.fit(X, Y, epochs=4, batch_size=16, verbose=0, callbacks=[C.ModelCheckpoint(path), keep])
     saved = lucidnet.load(path)
-    assert len(snaps) == 1 and all(np.array_equal(v.data, snaps[0][k]) for k, v in saved.state_dict().items())
+    assert len(snaps) == 1 and all(np.array_equal(v.array, snaps[0][k]) for k, v in saved.state_dict().items())
 
 
 def test_a_nan_batch_from_a_loader_is_named():

@@ -45,7 +45,7 @@ def default_collate(batch):
                         f"{' (empty)' if isinstance(batch, collections.abc.Sized) and not len(batch) else ''}.")
     elem = batch[0]
     if isinstance(elem, (Tensor, np.ndarray, np.generic)):
-        arrays = [b.data if isinstance(b, Tensor) else np.asarray(b) for b in batch]
+        arrays = [b.array if isinstance(b, Tensor) else np.asarray(b) for b in batch]
         if arrays[0].dtype == object:
             raise TypeError("default_collate: expected samples of numbers, got arrays of dtype object. Pass "
                             "collate_fn= to batch them yourself.")
@@ -98,7 +98,7 @@ def _fast_source(dataset):
     if isinstance(dataset, TensorDataset):
         return dataset.arrays, False, base
     if isinstance(dataset, (np.ndarray, Tensor)) and dataset.ndim > 0:
-        return (dataset.data if isinstance(dataset, Tensor) else dataset,), True, base
+        return (dataset.array if isinstance(dataset, Tensor) else dataset,), True, base
     return None
 
 

@@ -40,7 +40,7 @@ class Dataset:
 
 def _as_array(data, where):
     if isinstance(data, Tensor):
-        return data.data
+        return data.array
     if isinstance(data, np.ndarray):
         return data
     try:

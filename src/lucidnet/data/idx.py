@@ -179,7 +179,7 @@ def save_idx(path, array):
                [0., 1.]], dtype=float32)
     """
     where = f"save_idx({os.fspath(path)!r})"
-    arr = array.data if isinstance(array, Tensor) else np.asarray(array)
+    arr = array.array if isinstance(array, Tensor) else np.asarray(array)
     dtype = arr.dtype.newbyteorder("=") if arr.dtype.byteorder not in "=|" else arr.dtype
     if dtype not in _CODE_OF:
         hint = ""

@@ -17,7 +17,7 @@ __all__ = ["Standardizer", "one_hot", "standardize", "train_test_split"]
 
 def _array(x, where, name="input"):
     if isinstance(x, Tensor):
-        return x.data
+        return x.array
     try:
         a = np.asarray(x)
     except (TypeError, ValueError) as e:
@@ -208,7 +208,7 @@ def train_test_split(*arrays, test_size=0.25, shuffle=True, stratify=None, seed=
         raise ValueError("train_test_split(): expected at least one array, got none.")
     if seed is not None and generator is not None:
         raise ValueError("train_test_split(): expected seed or generator, got both.")
-    arrays = [a.data if isinstance(a, Tensor) else np.asarray(a) for a in arrays]
+    arrays = [a.array if isinstance(a, Tensor) else np.asarray(a) for a in arrays]
     if any(a.ndim == 0 for a in arrays):
         raise ValueError("train_test_split(): expected arrays of samples, got a scalar.")
     lengths = [len(a) for a in arrays]
@@ -230,7 +230,7 @@ def train_test_split(*arrays, test_size=0.25, shuffle=True, stratify=None, seed=
     if stratify is not None:
         if not shuffle:
             raise ValueError("train_test_split(): stratify needs shuffle=True.")
-        labels = np.asarray(stratify.data if isinstance(stratify, Tensor) else stratify)
+        labels = np.asarray(stratify.array if isinstance(stratify, Tensor) else stratify)
         if labels.shape[:1] != (n,):
             raise ValueError(f"train_test_split(): expected stratify labels of shape ({n},), got {labels.shape}.")
         test = []

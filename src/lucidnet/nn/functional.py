@@ -169,19 +169,19 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         out = (x - _as_array(running_mean).astype(x.dtype).reshape(shape)) * scale
         return out if bias is None else out + reshape(bias, shape)
     axes = (0,) + tuple(range(2, x.ndim))
-    n = x.data.size // c
+    n = x.array.size // c
     if n <= 1:
         raise ValueError(f"batch_norm: expected more than 1 value per channel when training, got input of shape "
                          f"{x.shape}. Use a batch of at least 2 samples, or call model.eval().")
-    batch_mean = x.data.mean(axis=axes)
-    batch_var = x.data.var(axis=axes)
+    batch_mean = x.array.mean(axis=axes)
+    batch_var = x.array.var(axis=axes)
     if running_mean is not None:
-        running_mean.data *= 1 - momentum
-        running_mean.data += momentum * batch_mean
+        running_mean.array *= 1 - momentum
+        running_mean.array += momentum * batch_mean
         running_mean._bump()
     if running_var is not None:
-        running_var.data *= 1 - momentum
-        running_var.data += (momentum * n / (n - 1)) * batch_var
+        running_var.array *= 1 - momentum
+        running_var.array += (momentum * n / (n - 1)) * batch_var
         running_var._bump()
     return ops.batch_norm(x, weight, bias, mean=batch_mean, var=batch_var, eps=eps)
 
@@ -330,7 +330,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0):
     x, t = _pair("huber_loss", input, target)
     d = x - t
     ad = d.abs()
-    return _reduce(ops.where(ad.data < delta, 0.5 * d * d, delta * (ad - 0.5 * delta)), reduction)
+    return _reduce(ops.where(ad.array < delta, 0.5 * d * d, delta * (ad - 0.5 * delta)), reduction)
 
 
 def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
@@ -404,13 +404,13 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     """
     _check_reduction("binary_cross_entropy", reduction)
     x, t = _pair("binary_cross_entropy", input, target)
-    if x.data.size:
-        lo, hi = x.data.min(), x.data.max()
+    if x.array.size:
+        lo, hi = x.array.min(), x.array.max()
         if not (lo >= 0 and hi <= 1):                # also catches nan
             raise ValueError(f"binary_cross_entropy: expected input probabilities in [0, 1], got values from "
                              f"{lo:.4g} to {hi:.4g}. Apply sigmoid first, or use binary_cross_entropy_with_logits "
                              f"(BCEWithLogitsLoss) on the raw scores.")
-        lo, hi = t.data.min(), t.data.max()
+        lo, hi = t.array.min(), t.array.max()
         if not (lo >= 0 and hi <= 1):
             raise ValueError(f"binary_cross_entropy: expected targets in [0, 1], got values from {lo:.4g} to "
                              f"{hi:.4g}.")

@@ -1,6 +1,6 @@
 """lucidnet.nn.init: fill a weight tensor in place with a starting distribution, PyTorch's ``torch.nn.init``.
 
-Every function writes into ``tensor.data`` without recording (as under ``no_grad``), returns the tensor,
+Every function writes into ``tensor.array`` without recording (as under ``no_grad``), returns the tensor,
 and draws from lucidnet's default generator (seeded by ``lucidnet.manual_seed``) unless ``generator=``
 is given. Fans and gains follow PyTorch exactly, so the same call gives the same distribution.
 
@@ -29,7 +29,7 @@ __all__ = [
 
 def _fill(tensor, values):
     """Write ``values`` into the tensor's array in place (no graph) and bump its version."""
-    tensor.data[...] = values
+    tensor.array[...] = values
     tensor._bump()
     return tensor
 
@@ -191,7 +191,7 @@ def xavier_uniform_(tensor, gain=1.0, generator=None):
         >>> bool(w.abs().max() <= (6 / 50) ** 0.5)
         True
     """
-    if tensor.data.size == 0:                  # nothing to fill (PyTorch warns and returns)
+    if tensor.array.size == 0:                  # nothing to fill (PyTorch warns and returns)
         return tensor
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     a = math.sqrt(3.0) * gain * math.sqrt(2.0 / float(fan_in + fan_out))
@@ -207,7 +207,7 @@ def xavier_normal_(tensor, gain=1.0, generator=None):
         >>> round(w.std().item(), 3), round((2 / 500) ** 0.5, 3)
         (0.063, 0.063)
     """
-    if tensor.data.size == 0:                  # nothing to fill (PyTorch warns and returns)
+    if tensor.array.size == 0:                  # nothing to fill (PyTorch warns and returns)
         return tensor
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
@@ -231,7 +231,7 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gene
         >>> bool(w.abs().max() <= 1 / 400 ** 0.5)
         True
     """
-    if tensor.data.size == 0:                  # nothing to fill (PyTorch warns and returns)
+    if tensor.array.size == 0:                  # nothing to fill (PyTorch warns and returns)
         return tensor
     gain = calculate_gain(nonlinearity, a)
     bound = math.sqrt(3.0) * gain / math.sqrt(_calculate_correct_fan(tensor, mode))
@@ -248,7 +248,7 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
         >>> round(w.std().item(), 3), round((2 / 500) ** 0.5, 3)
         (0.063, 0.063)
     """
-    if tensor.data.size == 0:                  # nothing to fill (PyTorch warns and returns)
+    if tensor.array.size == 0:                  # nothing to fill (PyTorch warns and returns)
         return tensor
     gain = calculate_gain(nonlinearity, a)
     std = gain / math.sqrt(_calculate_correct_fan(tensor, mode))

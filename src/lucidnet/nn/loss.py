@@ -28,7 +28,7 @@ class _Loss(Module):
 
     @staticmethod
     def _listed(t):
-        return None if t is None else t.data.tolist()
+        return None if t is None else t.array.tolist()
 
     def get_config(self):
         return {"reduction": self.reduction}

@@ -32,7 +32,7 @@ class Parameter(Tensor):
     def __init__(self, data=None, requires_grad=True):
         if data is None:
             data = np.zeros(0, dtype=dtypes.get_default_dtype())
-        super().__init__(data.data if isinstance(data, Tensor) else np.asarray(data), requires_grad=requires_grad)
+        super().__init__(data.array if isinstance(data, Tensor) else np.asarray(data), requires_grad=requires_grad)
 
     def __repr__(self):
         return "Parameter containing:\n" + super().__repr__()
@@ -213,7 +213,7 @@ class Module:
             >>> nn.Linear(784, 10).num_parameters()
             7850
         """
-        return sum(p.data.size for p in self.parameters() if p.requires_grad or not trainable_only)
+        return sum(p.array.size for p in self.parameters() if p.requires_grad or not trainable_only)
 
     # ------------------------------------------------------------------------------------ modes
 
@@ -239,7 +239,7 @@ class Module:
             if set_to_none:
                 p.grad = None
             elif p.grad is not None:
-                p.grad.data[...] = 0
+                p.grad.array[...] = 0
 
     def apply(self, fn):
         """Call ``fn(module)`` on every sub-module (children first) and on this module; returns self.
@@ -277,8 +277,8 @@ class Module:
         if d.kind != "f":
             raise TypeError(f"{type(self).__name__}.to(): expected a floating dtype, got {d}.")
         for t in itertools.chain(self.parameters(), self.buffers()):
-            if t.data.dtype.kind == "f":
-                t.data = t.data.astype(d)
+            if t.array.dtype.kind == "f":
+                t.array = t.array.astype(d)
                 if t.grad is not None:
                     t.grad = None
         return self
@@ -334,7 +334,7 @@ class Module:
                 missing.append(key)
                 continue
             value = state[key]
-            arr = value.data if isinstance(value, Tensor) else np.asarray(value)
+            arr = value.array if isinstance(value, Tensor) else np.asarray(value)
             if arr.shape != target.shape:
                 errors.append(f"{key}: expected shape {target.shape}, got {arr.shape}")
                 continue
@@ -372,7 +372,7 @@ class Module:
             raise ValueError(f"{type(self).__name__}.load_state_dict(): the state dict does not fit this model: "
                              + "; ".join(problems) + ".")
         for target, arr in copies:              # all checked: now copy, so a bad dict never half-loads a model
-            target.data[...] = arr              # in place: optimizers keep pointing at the same arrays
+            target.array[...] = arr              # in place: optimizers keep pointing at the same arrays
             target._bump()
         return _IncompatibleKeys(missing, unexpected)
 

@@ -89,7 +89,7 @@ class BatchNorm1d(Module):
             fail(self, f"(N, {c}) or (N, {c}, L)", x, hint)
         update = self.training and self.track_running_stats
         if update:
-            seen = int(self.num_batches_tracked.data) + 1
+            seen = int(self.num_batches_tracked.array) + 1
             factor = 1.0 / seen if self.momentum is None else self.momentum
         else:
             factor = 0.0
@@ -99,7 +99,7 @@ class BatchNorm1d(Module):
                            self.running_var if not self.training or update else None,
                            self.weight, self.bias, use_batch, factor, self.eps)
         if update:
-            self.num_batches_tracked.data[...] = seen
+            self.num_batches_tracked.array[...] = seen
             self.num_batches_tracked._bump()
         return out
 

@@ -92,7 +92,7 @@ class Normalization(Module):
             raise ValueError(f"Normalization: expected both mean and variance, or neither, got only "
                              f"{'mean' if variance is None else 'variance'}.")
         if mean is not None:
-            m, v = (np.asarray(a.data if isinstance(a, Tensor) else a, dtype=np.float64) for a in (mean, variance))
+            m, v = (np.asarray(a.array if isinstance(a, Tensor) else a, dtype=np.float64) for a in (mean, variance))
             try:
                 m, v = np.broadcast_arrays(m, v)
             except ValueError:
@@ -199,7 +199,7 @@ class Normalization(Module):
 
     @staticmethod
     def _array(x, where_):
-        a = x.data if isinstance(x, Tensor) else np.asarray(x)
+        a = x.array if isinstance(x, Tensor) else np.asarray(x)
         if a.dtype.kind not in "biuf":
             raise TypeError(f"{where_}: expected numbers, got an array of dtype {a.dtype}.")
         if a.ndim == 0:
@@ -211,7 +211,7 @@ class Normalization(Module):
             raise RuntimeError(f"{where(self)}: call adapt(data) before using the layer, or pass mean= and "
                                f"variance=.")
         shape = shape_of(self, x)
-        mean, var = self.mean.data, self.var.data
+        mean, var = self.mean.array, self.var.array
         if self.axis == (-1,) and mean.ndim == 1:
             check_last_axis(self, x, mean.shape[0])
         elif self.axis:

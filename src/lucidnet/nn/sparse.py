@@ -54,12 +54,12 @@ class Embedding(Module):
             >>> Embedding.from_pretrained(lucidnet.eye(3))(lucidnet.tensor([2])).tolist()
             [[0.0, 0.0, 1.0]]
         """
-        data = embeddings.data if isinstance(embeddings, Tensor) else embeddings
+        data = embeddings.array if isinstance(embeddings, Tensor) else embeddings
         if len(getattr(data, "shape", ())) != 2:
             raise ValueError(f"Embedding.from_pretrained: expected embeddings of shape (num_embeddings, "
                              f"embedding_dim), got {getattr(data, 'shape', type(data).__name__)}.")
         emb = cls(data.shape[0], data.shape[1], padding_idx, dtype=data.dtype)
-        emb.weight.data[...] = data
+        emb.weight.array[...] = data
         emb.weight.requires_grad = not freeze
         return emb
 
@@ -67,7 +67,7 @@ class Embedding(Module):
         """Rows from N(0, 1); the padding row zero."""
         init.normal_(self.weight)
         if self.padding_idx is not None:
-            self.weight.data[self.padding_idx] = 0
+            self.weight.array[self.padding_idx] = 0
 
     def forward(self, ids):
         return F._embedding(where(self), ids, self.weight, self.padding_idx)

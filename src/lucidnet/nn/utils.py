@@ -73,7 +73,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     """
     params = _tensors("clip_grad_norm_", parameters)
     max_norm, norm_type = float(max_norm), float(norm_type)
-    grads = [p.grad.data for p in params if p.grad is not None]
+    grads = [p.grad.array for p in params if p.grad is not None]
     if not grads:
         return Tensor._wrap(np.array(0.0, dtype=np.float32))
     norms = np.array([_vector_norm(g, norm_type) for g in grads], dtype=np.result_type(*grads))
@@ -109,7 +109,7 @@ def clip_grad_value_(parameters, clip_value):
     clip_value = float(clip_value)
     for p in params:
         if p.grad is not None:
-            g = p.grad.data
+            g = p.grad.array
             np.clip(g, g.dtype.type(-clip_value), g.dtype.type(clip_value), out=g)
 
 
@@ -151,13 +151,13 @@ def vector_to_parameters(vec, parameters):
     if vec.ndim != 1:
         raise ValueError(f"vector_to_parameters: expected a 1-D vector, got shape {vec.shape}.")
     params = _tensors("vector_to_parameters", parameters)
-    total = sum(p.data.size for p in params)
+    total = sum(p.array.size for p in params)
     if vec.shape[0] != total:
         raise ValueError(f"vector_to_parameters: expected a vector of {total} elements (the parameters' total), "
                          f"got {vec.shape[0]}.")
     start = 0
     for p in params:
-        n = p.data.size
-        p.data[...] = vec.data[start:start + n].reshape(p.shape)   # in place: others hold references to p.data
+        n = p.array.size
+        p.array[...] = vec.array[start:start + n].reshape(p.shape)   # in place: others hold references to p.array
         p._bump()
         start += n

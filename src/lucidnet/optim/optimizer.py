@@ -179,7 +179,7 @@ class Optimizer:
                     if set_to_none:
                         p.grad = None
                     else:
-                        p.grad.data.fill(0)
+                        p.grad.array.fill(0)
 
     def step(self, closure=None):
         """Update every parameter that has a gradient, in place, by the algorithm's rule.
@@ -210,11 +210,11 @@ class Optimizer:
             for p in group["params"]:
                 if p.grad is None:
                     continue
-                g = p.grad.data
-                if g.shape != p.data.shape:
-                    raise ValueError(f"{self._name}.step(): expected a gradient of shape {p.data.shape} (the "
+                g = p.grad.array
+                if g.shape != p.array.shape:
+                    raise ValueError(f"{self._name}.step(): expected a gradient of shape {p.array.shape} (the "
                                      f"parameter's), got {g.shape}.")
-                self._update(p.data, g, self.state[p], group)
+                self._update(p.array, g, self.state[p], group)
                 p._bump()                     # an in-place change: autograd's saved-tensor check must see it
         return loss
 
@@ -342,17 +342,17 @@ class Optimizer:
     def _restore(where, i, key, value, p):
         """One state entry, copied: arrays in the parameter's dtype and shape, the step as an int."""
         if isinstance(value, Tensor):
-            value = value.data
+            value = value.array
         if isinstance(value, np.ndarray) and value.ndim == 0:
             value = value.item()
         if not isinstance(value, np.ndarray):
             if key == "step" and isinstance(value, numbers.Real) and float(value).is_integer():
                 return int(value)
             return copy.deepcopy(value)
-        if value.shape != p.data.shape:
-            raise ValueError(f"{where}: expected state '{key}' of parameter {i} with shape {p.data.shape}, got "
+        if value.shape != p.array.shape:
+            raise ValueError(f"{where}: expected state '{key}' of parameter {i} with shape {p.array.shape}, got "
                              f"{value.shape}.")
-        return np.array(value, dtype=p.data.dtype if value.dtype.kind == "f" else value.dtype)
+        return np.array(value, dtype=p.array.dtype if value.dtype.kind == "f" else value.dtype)
 
     def __repr__(self):
         lines = [f"{self._name} ("]

@@ -304,7 +304,7 @@ class EarlyStopping(Callback):
 
 
 def _copy_weights(model):
-    return {k: v.data.copy() for k, v in model.state_dict().items()}
+    return {k: v.array.copy() for k, v in model.state_dict().items()}
 
 
 class ReduceLROnPlateau(Callback):
@@ -495,7 +495,7 @@ class ModelCheckpoint(Callback):
         logs = logs or {}
         path = self.format_path(epoch, logs)
         bad = [k for k, v in logs.items() if isinstance(v, float) and not math.isfinite(v)]
-        if not bad and not all(np.isfinite(p.data).all() for p in self.model.parameters()):
+        if not bad and not all(np.isfinite(p.array).all() for p in self.model.parameters()):
             bad = ["the weights"]
         if bad:
             warnings.warn(f"ModelCheckpoint: epoch {epoch + 1}: not saving {path!r}, {', '.join(bad)} "

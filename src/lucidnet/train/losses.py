@@ -37,7 +37,7 @@ def names():
 
 
 def _array(t):
-    return t.data if isinstance(t, Tensor) else np.asarray(t)
+    return t.array if isinstance(t, Tensor) else np.asarray(t)
 
 
 def _class_targets(y_pred, y_true):
@@ -62,7 +62,7 @@ def _class_targets(y_pred, y_true):
 def _like(y_pred, y_true):
     """Targets shaped and typed like the predictions, where only a trailing axis of 1 differs."""
     t = _array(y_true)
-    if t.shape != y_pred.shape and t.size == y_pred.data.size and (
+    if t.shape != y_pred.shape and t.size == y_pred.array.size and (
             t.shape + (1,) == y_pred.shape or t.shape == y_pred.shape + (1,)):
         t = t.reshape(y_pred.shape)
     if t.dtype != y_pred.dtype:

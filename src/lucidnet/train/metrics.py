@@ -33,7 +33,7 @@ __all__ = ["Accuracy", "Mean", "MeanAbsoluteError", "MeanMetricWrapper", "MeanSq
 
 def _np(x):
     if isinstance(x, Tensor):
-        return x.data
+        return x.array
     return x if isinstance(x, np.ndarray) else np.asarray(x)
 
 
@@ -409,7 +409,7 @@ class MeanMetricWrapper(Metric):
     def update_state(self, y_pred, y_true):
         value = self.fn(y_pred, y_true)
         if isinstance(value, Tensor):
-            value = value.data
+            value = value.array
         n = len(y_pred) if np.ndim(y_pred) else 1
         self.total += float(value) * n
         self.count += n

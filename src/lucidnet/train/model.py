@@ -68,7 +68,7 @@ def _output_kind(module):
 def _array(v, where, name):
     """A NumPy array from an array, a Tensor or nested lists; floats in the default float dtype."""
     if isinstance(v, Tensor):
-        v = v.data
+        v = v.array
     elif not isinstance(v, np.ndarray):
         try:
             v = np.asarray(v)
@@ -141,8 +141,8 @@ class _Batches:
                                      f"{type(batch).__name__} of {len(batch)} items.")
             else:
                 x, y = batch, None
-            x = x.data if isinstance(x, Tensor) else np.asarray(x)
-            y = y.data if isinstance(y, Tensor) else (None if y is None else np.asarray(y))
+            x = x.array if isinstance(x, Tensor) else np.asarray(x)
+            y = y.array if isinstance(y, Tensor) else (None if y is None else np.asarray(y))
             yield x, y
 
 
@@ -719,12 +719,12 @@ class Model(Module):
                 if hooks:
                     cbs.on_train_batch_begin(step)
                 loss, y_pred = self.train_step(Tensor._wrap(xb), None if yb is None else Tensor._wrap(yb))
-                value = float(loss.data) if isinstance(loss, Tensor) else float(loss)
+                value = float(loss.array) if isinstance(loss, Tensor) else float(loss)
                 n = len(xb)
                 total += value * n
                 seen += n
                 if metric_objects and yb is not None:
-                    out = y_pred.data if isinstance(y_pred, Tensor) else y_pred
+                    out = y_pred.array if isinstance(y_pred, Tensor) else y_pred
                     for m in metric_objects:
                         m.update_state(out, yb)
                 if hooks:
@@ -786,9 +786,9 @@ class Model(Module):
                         metric_objects = [m.fresh() for m in c.metric_objects]
                     loss, y_pred = self.test_step(Tensor._wrap(xb), None if yb is None else Tensor._wrap(yb))
                     n = len(xb)
-                    total += float(loss.data if isinstance(loss, Tensor) else loss) * n
+                    total += float(loss.array if isinstance(loss, Tensor) else loss) * n
                     seen += n
-                    out = y_pred.data if isinstance(y_pred, Tensor) else y_pred
+                    out = y_pred.array if isinstance(y_pred, Tensor) else y_pred
                     for m in metric_objects:
                         m.update_state(out, yb)
         finally:
@@ -876,9 +876,9 @@ class Model(Module):
                     else:
                         y = self.predict_step(Tensor._wrap(xb))
                     if isinstance(y, (tuple, list)):
-                        chunks.append([t.data if isinstance(t, Tensor) else np.asarray(t) for t in y])
+                        chunks.append([t.array if isinstance(t, Tensor) else np.asarray(t) for t in y])
                         continue
-                    y = y.data if isinstance(y, Tensor) else np.asarray(y)
+                    y = y.array if isinstance(y, Tensor) else np.asarray(y)
                     if n is None:
                         chunks.append(y)
                         continue
@@ -1045,9 +1045,9 @@ def _bytes(model, trainable):
     total = 0
     for p in model.parameters():
         if trainable is None or p.requires_grad == trainable:
-            total += p.data.nbytes
+            total += p.array.nbytes
     if trainable is not True:
-        total += sum(b.data.nbytes for b in model.buffers() if b is not None and b.dtype.kind == "f")
+        total += sum(b.array.nbytes for b in model.buffers() if b is not None and b.dtype.kind == "f")
     for unit in ("B", "KB", "MB", "GB"):
         if total < 1024 or unit == "GB":
             return f"{total:.2f} {unit}"
