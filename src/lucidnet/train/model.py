@@ -22,7 +22,7 @@ import numpy as np
 from .. import dtypes, io
 from ..autograd import no_grad
 from ..nn.container import Sequential as _TorchSequential
-from ..nn.module import MODULES, Module, module_from_config
+from ..nn.module import Module, module_from_config
 from ..tensor import Tensor
 from . import checkpoint
 from .compile_utils import Compiled, compile_arguments
@@ -487,6 +487,7 @@ class Sequential(Model, _TorchSequential):
         >>> model(lucidnet.ones(4, 3)).shape, len(model)
         ((4, 2), 3)
     """
+    config_name = "lucidnet.Sequential"     # in configs, "Sequential" is PyTorch's container (nn.Sequential)
 
     def __init__(self, *layers):
         if len(layers) == 1 and layers[0] is None:
@@ -514,11 +515,6 @@ class Sequential(Model, _TorchSequential):
         """Each layer in turn."""
         return _TorchSequential.forward(self, x)
 
-    def to_config(self):
-        """``{"class": "lucidnet.Sequential", "config": {"layers": [...]}}`` (PyTorch's container is "Sequential")."""
-        return {"class": _CONFIG_NAME if type(self) is Sequential else type(self).__name__,
-                "config": self.get_config()}
-
     def get_config(self):
         """``{"layers": [each layer's to_config()]}``."""
         return _TorchSequential.get_config(self)
@@ -528,8 +524,3 @@ class Sequential(Model, _TorchSequential):
         """Rebuild from :meth:`get_config`'s output."""
         return cls(*[module_from_config(spec) for spec in config["layers"]])
 
-
-# In architecture configs, "Sequential" stays PyTorch's container; the trainable one has its own name.
-_CONFIG_NAME = "lucidnet.Sequential"
-MODULES["Sequential"] = _TorchSequential
-MODULES[_CONFIG_NAME] = Sequential
