@@ -19,7 +19,7 @@ import warnings
 import numpy as np
 
 __all__ = ["BatchLogs", "CSVLogger", "Callback", "CallbackList", "EarlyStopping", "History", "LambdaCallback",
-           "LearningRateScheduler", "ModelCheckpoint", "ReduceLROnPlateau", "TerminateOnNaN"]
+           "LearningRateScheduler", "ModelCheckpoint", "MonitorCallback", "ReduceLROnPlateau", "TerminateOnNaN"]
 
 
 class Callback:
@@ -210,26 +210,48 @@ class History(Callback):
 
 # ------------------------------------------------------------------------------------------------ monitoring
 
-def _mode_better(mode, monitor, min_delta, where):
-    """(is_better(current, reference), initial best) for 'min' / 'max' / 'auto' (max for accuracies)."""
-    if mode not in ("auto", "min", "max"):
-        raise ValueError(f"{where}: expected mode 'auto', 'min' or 'max', got {mode!r}.")
-    if mode == "auto":
-        mode = "max" if any(s in monitor for s in ("acc", "auc", "precision", "recall", "f1")) else "min"
-    delta = abs(min_delta)
-    if mode == "min":
-        return (lambda current, ref: current < ref - delta), math.inf
-    return (lambda current, ref: current > ref + delta), -math.inf
+class MonitorCallback(Callback):
+    """Base of the callbacks that watch one value of the epoch's logs (EarlyStopping, ReduceLROnPlateau,
+    ModelCheckpoint): which direction is better, by how much, and reading the value.
 
+    Args:
+        monitor: the log to watch, e.g. "val_loss".
+        mode: "min", "max", or "auto" (max for accuracies, AUC, precision, recall, F1; else min).
+        min_delta: a change smaller than this is not an improvement.
 
-def _monitored(logs, monitor, where, warned):
-    value = (logs or {}).get(monitor)
-    if value is None:
-        if not warned:
-            warnings.warn(f"{where}: expected {monitor!r} in the logs, got only {sorted(logs or {})}; doing nothing. "
-                          f"Pass validation_data to fit(), or monitor one of those.", stacklevel=3)
-        return None
-    return float(value)
+    Example:
+        >>> cb = MonitorCallback("val_accuracy")
+        >>> cb.is_better(0.9, 0.8), cb.initial
+        (True, -inf)
+    """
+
+    def __init__(self, monitor="val_loss", mode="auto", min_delta=0.0):
+        where = type(self).__name__
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(f"{where}: expected mode 'auto', 'min' or 'max', got {mode!r}.")
+        if mode == "auto":
+            mode = "max" if any(s in monitor for s in ("acc", "auc", "precision", "recall", "f1")) else "min"
+        self.monitor, self.mode, self.min_delta = monitor, mode, abs(min_delta)
+        self.initial = math.inf if mode == "min" else -math.inf      # what any first value beats
+        self._warned = False
+
+    def is_better(self, current, reference):
+        """Whether ``current`` improves on ``reference`` by more than min_delta."""
+        if self.mode == "min":
+            return current < reference - self.min_delta
+        return current > reference + self.min_delta
+
+    def get_monitor_value(self, logs):
+        """The monitored value in ``logs`` as a float, or None (with one warning per callback) when absent."""
+        value = (logs or {}).get(self.monitor)
+        if value is None:
+            if not self._warned:
+                warnings.warn(f"{type(self).__name__}: expected {self.monitor!r} in the logs, got only "
+                              f"{sorted(logs or {})}; doing nothing. Pass validation_data to fit(), or monitor one "
+                              f"of those.", stacklevel=3)
+                self._warned = True
+            return None
+        return float(value)
 
 
 def _optimizer(model, where):
@@ -239,11 +261,7 @@ def _optimizer(model, where):
     return opt
 
 
-def _get_lr(model, where):
-    return float(_optimizer(model, where).param_groups[0]["lr"])
-
-
-class EarlyStopping(Callback):
+class EarlyStopping(MonitorCallback):
     """Stop training when a monitored value has stopped improving.
 
     Args:
@@ -270,16 +288,15 @@ class EarlyStopping(Callback):
 
     def __init__(self, monitor="val_loss", min_delta=0.0, patience=0, verbose=0, mode="auto", baseline=None,
                  restore_best_weights=False, start_from_epoch=0):
-        self.monitor, self.min_delta, self.patience, self.verbose = monitor, min_delta, int(patience), verbose
+        super().__init__(monitor, mode, min_delta)
+        self.patience, self.verbose = int(patience), verbose
         self.baseline, self.restore_best_weights, self.start_from_epoch = baseline, restore_best_weights, \
             start_from_epoch
-        self._better, self._initial = _mode_better(mode, monitor, min_delta, "EarlyStopping")
-        self._warned = False
         self._reset()
 
     def _reset(self):
         self.wait, self.stopped_epoch, self.best_epoch = 0, 0, 0
-        self.best = self._initial
+        self.best = self.initial
         self.best_weights = None
 
     def on_train_begin(self, logs=None):
@@ -288,20 +305,19 @@ class EarlyStopping(Callback):
         self._resumed = False
 
     def on_epoch_end(self, epoch, logs=None):
-        current = _monitored(logs, self.monitor, "EarlyStopping", self._warned)
+        current = self.get_monitor_value(logs)
         if current is None:
-            self._warned = True
             return
         if epoch < self.start_from_epoch:
             return
         if self.restore_best_weights and self.best_weights is None:
             self.best_weights, self.best_epoch = _copy_weights(self.model), epoch   # so far, the best
         self.wait += 1
-        if self._better(current, self.best):
+        if self.is_better(current, self.best):
             self.best, self.best_epoch = current, epoch
             if self.restore_best_weights:
                 self.best_weights = _copy_weights(self.model)
-            if self.baseline is None or self._better(current, self.baseline):
+            if self.baseline is None or self.is_better(current, self.baseline):
                 self.wait = 0
             return
         if self.wait >= self.patience and epoch > 0:
@@ -330,7 +346,7 @@ def _copy_weights(model):
     return {k: v.array.copy() for k, v in model.state_dict().items()}
 
 
-class ReduceLROnPlateau(Callback):
+class ReduceLROnPlateau(MonitorCallback):
     """Multiply the learning rate by ``factor`` when a monitored value has stopped improving.
 
     Args:
@@ -358,14 +374,13 @@ class ReduceLROnPlateau(Callback):
                  cooldown=0, min_lr=0.0):
         if not 0.0 < factor < 1.0:
             raise ValueError(f"ReduceLROnPlateau: expected factor in (0, 1), got {factor}.")
-        self.monitor, self.factor, self.patience, self.verbose = monitor, factor, int(patience), verbose
-        self.min_delta, self.cooldown, self.min_lr = min_delta, int(cooldown), min_lr
-        self._better, self._initial = _mode_better(mode, monitor, min_delta, "ReduceLROnPlateau")
-        self._warned = False
+        super().__init__(monitor, mode, min_delta)
+        self.factor, self.patience, self.verbose = factor, int(patience), verbose
+        self.cooldown, self.min_lr = int(cooldown), min_lr
         self._reset()
 
     def _reset(self):
-        self.best, self.wait, self.cooldown_counter = self._initial, 0, 0
+        self.best, self.wait, self.cooldown_counter = self.initial, 0, 0
 
     def on_train_begin(self, logs=None):
         if not getattr(self, "_resumed", False):
@@ -373,14 +388,13 @@ class ReduceLROnPlateau(Callback):
         self._resumed = False
 
     def on_epoch_end(self, epoch, logs=None):
-        current = _monitored(logs, self.monitor, "ReduceLROnPlateau", self._warned)
+        current = self.get_monitor_value(logs)
         if current is None:
-            self._warned = True
             return
         if self.cooldown_counter > 0:
             self.cooldown_counter -= 1
             self.wait = 0
-        if self._better(current, self.best):
+        if self.is_better(current, self.best):
             self.best, self.wait = current, 0
         elif self.cooldown_counter <= 0:
             self.wait += 1
@@ -468,7 +482,7 @@ class TerminateOnNaN(Callback):
             self.model.stop_training = True
 
 
-class ModelCheckpoint(Callback):
+class ModelCheckpoint(MonitorCallback):
     """Save the model at the end of epochs, atomically, so a crash never leaves a broken file.
 
     A full checkpoint (the default) holds the architecture, weights, optimizer state and the training
@@ -500,13 +514,11 @@ class ModelCheckpoint(Callback):
 
     def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False, save_weights_only=False,
                  mode="auto", initial_value_threshold=None, extra=None):
+        super().__init__(monitor, mode)
         self.filepath = os.fspath(filepath)
-        self.extra = extra
-        self.monitor, self.verbose = monitor, verbose
+        self.extra, self.verbose = extra, verbose
         self.save_best_only, self.save_weights_only = save_best_only, save_weights_only
-        self._better, initial = _mode_better(mode, monitor, 0.0, "ModelCheckpoint")
-        self.best = initial if initial_value_threshold is None else float(initial_value_threshold)
-        self._warned = False
+        self.best = self.initial if initial_value_threshold is None else float(initial_value_threshold)
         self.last_saved = None
 
     def format_path(self, epoch, logs):
@@ -529,11 +541,10 @@ class ModelCheckpoint(Callback):
                           stacklevel=2)
             return
         if self.save_best_only:
-            current = _monitored(logs, self.monitor, "ModelCheckpoint", self._warned)
+            current = self.get_monitor_value(logs)
             if current is None:
-                self._warned = True
                 return
-            if not self._better(current, self.best):
+            if not self.is_better(current, self.best):
                 if self.verbose:
                     print(f"Epoch {epoch + 1}: {self.monitor} did not improve from {self.best:.5f}")
                 return
