@@ -3,7 +3,8 @@
 - :class:`Model` (subclass it, or wrap a module) and :class:`Sequential` with ``compile``, ``fit``,
   ``evaluate``, ``predict``, ``summary``, ``save``;
 - :mod:`~lucidnet.train.callbacks`: History, EarlyStopping, ModelCheckpoint, TerminateOnNaN,
-  LearningRateScheduler, ReduceLROnPlateau, CSVLogger, LambdaCallback;
+  LearningRateScheduler, ReduceLROnPlateau, CSVLogger, LambdaCallback; TensorBoard (:mod:`.tensorboard`) and
+  LayerStatistics, a look inside the layers (:mod:`.inspect`);
 - :mod:`~lucidnet.train.metrics`: accuracy, top-k accuracy, MSE, MAE, confusion matrix, and their running forms;
 - :mod:`~lucidnet.train.losses`: the loss names ``compile`` understands.
 
@@ -23,6 +24,9 @@ from . import callbacks, losses, metrics
 from .callbacks import (CSVLogger, Callback, EarlyStopping, History, LambdaCallback, LearningRateScheduler,
                         ModelCheckpoint, ReduceLROnPlateau, TerminateOnNaN)
 from .model import Model, Sequential
+from .inspect import LayerStatistics, layer_statistics
+from .tensorboard import TensorBoard
 
 __all__ = ["CSVLogger", "Callback", "EarlyStopping", "History", "LambdaCallback", "LearningRateScheduler", "Model",
-           "ModelCheckpoint", "ReduceLROnPlateau", "Sequential", "TerminateOnNaN", "callbacks", "losses", "metrics"]
+           "ModelCheckpoint", "ReduceLROnPlateau", "Sequential", "TerminateOnNaN", "callbacks", "losses", "metrics",
+           "LayerStatistics", "TensorBoard", "layer_statistics"]
