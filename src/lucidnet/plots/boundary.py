@@ -144,4 +144,16 @@ class DecisionBoundaryAnimation:
             return []
 
         FuncAnimation(fig, show, frames=len(order), blit=False).save(path, writer=PillowWriter(fps=fps))
+        self.path = path
         return path
+
+    path = None                                # the last GIF written
+
+    def _repr_html_(self):
+        """In a notebook, the last GIF saved, inline (an <img> with the file's bytes)."""
+        if self.path is None:
+            return f"<pre>DecisionBoundaryAnimation: {len(self)} frames, not saved yet</pre>"
+        import base64
+        with open(self.path, "rb") as f:
+            data = base64.b64encode(f.read()).decode()
+        return f'<img src="data:image/gif;base64,{data}" alt="decision boundary during training">'
