@@ -33,7 +33,7 @@ def _class_ids(out):
     return labels.astype(np.int64)
 
 
-def _draw(fig, ax, gx, gy, labels, X, y, class_names, title):
+def _draw(fig, ax, gx, gy, labels, X, y, class_names, title, legend="best"):
     import matplotlib.colors
     n = int(max(labels.max(initial=0), y.max(initial=0))) + 1
     colors = [f"C{k % 10}" for k in range(n)]
@@ -47,7 +47,7 @@ def _draw(fig, ax, gx, gy, labels, X, y, class_names, title):
     ax.set_ylim(gy.min(), gy.max())
     ax.set_xlabel("x1")
     ax.set_ylabel("x2")
-    ax.legend(loc="best", fontsize=8)
+    ax.legend(loc=legend, fontsize=8)
     ax.set_title(title)
 
 
@@ -132,15 +132,16 @@ class DecisionBoundaryAnimation:
         if not self.frames:
             raise RuntimeError("DecisionBoundaryAnimation.save(): expected at least one frame, got none; call "
                                "add_frame(predict) during training first.")
-        fig = _figure("DecisionBoundaryAnimation.save()", figsize=(5.5, 4.8), dpi=80, layout="constrained")
+        fig = _figure("DecisionBoundaryAnimation.save()", figsize=(5.5, 4.8), dpi=80)
         from matplotlib.animation import FuncAnimation, PillowWriter
         ax = fig.add_subplot()
+        fig.subplots_adjust(left=0.12, right=0.97, bottom=0.11, top=0.93)   # fixed: no layout pass per frame
         order = list(range(len(self.frames))) + [len(self.frames) - 1] * max(1, int(fps))
 
         def show(i):
             ax.clear()
             labels, title = self.frames[order[i]]
-            _draw(fig, ax, self.gx, self.gy, labels, self.X, self.y, self.class_names, title)
+            _draw(fig, ax, self.gx, self.gy, labels, self.X, self.y, self.class_names, title, legend="upper right")
             return []
 
         FuncAnimation(fig, show, frames=len(order), blit=False).save(path, writer=PillowWriter(fps=fps))
