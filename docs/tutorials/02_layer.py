@@ -62,7 +62,7 @@ as_matrix = X @ W.T + b
 as_matrix
 
 # %% [markdown]
-# ## With `nn.Linear`
+# ## With nn.Linear
 #
 # `nn.Linear(in_features=4, out_features=3)` stores the weight as (out, in), exactly as above, and computes
 # `x @ weight.T + bias`.

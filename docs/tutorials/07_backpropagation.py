@@ -9,7 +9,7 @@
 # ---
 
 # %% [markdown]
-# # 7. Backpropagation, by hand and with `backward()`
+# # 7. Backpropagation, by hand and with backward()
 #
 # Backpropagation is the chain rule applied to a whole network, organised so that nothing is computed
 # twice: start at the loss with gradient 1, and walk the layers backwards, each turning the gradient of its

@@ -30,7 +30,7 @@ from lucidnet.autograd.functional import hessian, jacobian
 QUICK = os.environ.get("LUCIDNET_QUICK") == "1"     # CI runs every tutorial with small settings
 
 # %% [markdown]
-# ## Recording and `backward()`
+# ## Recording and backward()
 
 # %%
 x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
@@ -49,7 +49,7 @@ x.grad                                            # dz/dx = 2 * 2 * (2x) / 3 = 8
 viz.graph(z, params={"x": x})
 
 # %% [markdown]
-# ## Gradients add up; `zero_grad` resets them
+# ## Gradients add up; zero_grad resets them
 #
 # Calling `backward()` again *adds* to `.grad` (useful when one batch is split into pieces). So a training
 # loop clears them before each backward: `optimizer.zero_grad()`, or by hand as here.
@@ -63,7 +63,7 @@ w.grad.zero_()
 accumulated, w.grad.item()
 
 # %% [markdown]
-# ## Training by hand: `no_grad` for the update
+# ## Training by hand: no_grad for the update
 #
 # The weight update itself must not be recorded (it is not part of the model), hence `torch.no_grad()`.
 # Learning y = 2x with one weight and a learning rate of 0.01:
