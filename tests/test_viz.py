@@ -124,3 +124,11 @@ def test_trace_layers_restores_modes_and_counts_repeated_calls():
     calls, out = viz.trace_layers(model, np.ones((1, 2), np.float32))
     assert [c.name for c in calls] == ["0", "1", "0#2"] and [c.inputs for c in calls] == [["input"], ["0"], ["1"]]
     assert all(m.training for m in model.modules()) and out.shape == (1, 2)
+
+
+def test_importing_lucidnet_imports_no_extra():
+    import subprocess
+    code = ("import sys, lucidnet, lucidnet.viz, lucidnet.plots, lucidnet.train, lucidnet.utils.tensorboard; "
+            "print([m for m in ('graphviz', 'tensorboard', 'matplotlib') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
