@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install what lucidnet needs on a fresh Debian/Ubuntu machine: the package with its test and plot extras
+# Install what lucidnet needs on a fresh Debian/Ubuntu machine: the package with its test, plot and mpi extras
 # (PyTorch 2.13.0 CPU is the test oracle), and Debian's Fashion-MNIST copy. Safe to run again: it skips
 # what is already there.
 set -euo pipefail
@@ -18,8 +18,8 @@ if [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
 fi
 
 PY=${PYTHON:-python3}
-if ! "$PY" -c "import lucidnet, torch, hypothesis, matplotlib" 2>/dev/null \
+if ! "$PY" -c "import lucidnet, torch, hypothesis, matplotlib, mpi4py" 2>/dev/null \
    || [ "$("$PY" -c 'import torch; print(torch.__version__.split("+")[0])')" != "2.13.0" ]; then
-  echo "setup: pip install -e '.[test,plot]'"
-  "$PY" -m pip install -q --disable-pip-version-check -e '.[test,plot]'
+  echo "setup: pip install -e '.[test,plot,mpi]'"
+  "$PY" -m pip install -q --disable-pip-version-check -e '.[test,plot,mpi]'
 fi
