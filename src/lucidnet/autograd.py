@@ -399,7 +399,14 @@ _hooked = [0]                    # leaves holding post-accumulate hooks; while 0
 
 
 class RemovableHandle:
-    """What registering a hook returns: ``remove()`` unregisters it (PyTorch's ``RemovableHandle``)."""
+    """What registering a hook returns: ``remove()`` unregisters it (PyTorch's ``RemovableHandle``).
+
+    Example:
+        >>> hooks = {}
+        >>> handle = RemovableHandle(hooks, 0); hooks[0] = print
+        >>> handle.remove(); hooks
+        {}
+    """
 
     def __init__(self, hooks, key):
         self.hooks, self.id = hooks, key
