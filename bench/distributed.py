@@ -201,13 +201,13 @@ def main():
                 results[kind, n].append(job(n, kind, steps))
     med = {key: {f: statistics.median(r[f] for r in runs) for f in runs[0] if isinstance(runs[0][f], float)}
            for key, runs in results.items()}
-    print(f"\n{'model':6} {'ranks':>5} {'samples/s':>10} {'ms/step':>8} {'averaging ms/step':>18}   speedup  efficiency")
+    print(f"\n{'model':6} {'ranks':>5} {'samples/s':>10} {'ms/step':>8} {'of which averaging':>19}   speedup  efficiency")
     for kind in kinds:
         one = med[kind, 1]["samples_per_s"]
         for n in (1, 2):
             m = med[kind, n]
             sp = m["samples_per_s"] / one
-            print(f"{kind:6} {n:5d} {m['samples_per_s']:10.0f} {m['step_ms']:8.2f} {m['averaging_ms']:18.2f}   "
+            print(f"{kind:6} {n:5d} {m['samples_per_s']:10.0f} {m['step_ms']:8.2f} {m['averaging_ms']:16.2f} ms   "
                   f"{sp:6.2f}x  {sp / n:9.0%}")
     if "cnn" not in kinds:
         print("cnn: nn.Conv2d is not in this lucidnet yet; the cost model uses PyTorch's CNN step time")
