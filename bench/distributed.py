@@ -67,7 +67,7 @@ def worker(kind, steps):
     import lucidnet.distributed as dist
     from lucidnet import nn
     from lucidnet.data import DataLoader, DistributedSampler, TensorDataset, fashion_mnist
-    from lucidnet.nn.parallel import DistributedDataParallel as DDP
+    from lucidnet.nn.parallel import DistributedDataParallel as DDP, Reducer
 
     dist.init_process_group()
     rank, size = dist.get_rank(), dist.get_world_size()
@@ -75,13 +75,13 @@ def worker(kind, steps):
     if kind == "cnn":
         x = x.reshape(-1, 1, 28, 28)
     averaging = [0.0]
-    ready = DDP._grad_ready                   # time the hooks: bucket copies, Allreduce and waiting, copy back
+    ready = Reducer._grad_ready               # time the hooks: bucket copies, Allreduce and waiting, copy back
 
     def timed(ref, p):
         t0 = time.perf_counter()
         ready(ref, p)
         averaging[0] += time.perf_counter() - t0
-    DDP._grad_ready = staticmethod(timed)
+    Reducer._grad_ready = staticmethod(timed)
     model = DDP(build(kind))
     opt = lucidnet.optim.Adam(model.parameters(), lr=1e-3)
     sampler = DistributedSampler(TensorDataset(x, y), seed=0)

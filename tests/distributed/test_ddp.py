@@ -50,7 +50,7 @@ def test_surface_as_pytorch():
 def test_buckets_hold_the_last_layer_first_within_the_cap():
     big = nn.Sequential(nn.Linear(256, 256), nn.Linear(256, 256), nn.Linear(256, 10))
     ddp = DDP(big, bucket_cap_mb=0.26)                 # a 256x256 float32 weight is 0.25 MB
-    sizes = [[tuple(p.shape) for p in b.params] for b in ddp._buckets]
+    sizes = [[tuple(p.shape) for p in b.params] for b in ddp.reducer.buckets]
     assert sizes == [[(10,), (10, 256), (256,)], [(256, 256), (256,)], [(256, 256)]]
 
 
