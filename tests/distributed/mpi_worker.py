@@ -238,6 +238,33 @@ def buffers():
     assert len({str(v) for v in everyone(net[1].running_mean)}) == 1
 
 
+def fit_setup(epochs, out_dir, callbacks=(), model=None, **fit_args):
+    """The Keras-style run that test_mpi.py also makes in one process: float64, global batch 10, validation."""
+    lucidnet.set_default_dtype(lucidnet.float64)
+    X, y = data(120, np.float64)
+    if model is None:
+        lucidnet.manual_seed(dist.get_rank() if dist.is_initialized() else 0)    # ranks differ: fit syncs them
+        model = lucidnet.Sequential([nn.Linear(5, 16), nn.Tanh(), nn.Linear(16, 3)])
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"], lr=0.01)
+    history = model.fit(X, y, epochs=epochs, batch_size=10, validation_split=0.25, seed=1, verbose=0,
+                        callbacks=list(callbacks), **fit_args)
+    return model, history.history
+
+
+def fit():
+    """fit on N ranks: 2 epochs checkpointed, then resumed from the file to 4; rank 0 writes what it got."""
+    out = os.environ["FIT_DIR"]
+    ckpt = os.path.join(out, "ckpt.safetensors")
+    model, first = fit_setup(2, out, [lucidnet.train.ModelCheckpoint(ckpt, monitor="loss"),
+                                      lucidnet.train.CSVLogger(os.path.join(out, "log.csv"))])
+    assert dist.is_initialized() and lucidnet.distributed.get_world_size() > 1
+    resumed, history = fit_setup(4, out, model=lucidnet.load(ckpt))
+    if dist.get_rank() == 0:
+        np.savez(os.path.join(out, "ranks.npz"), first_loss=first["loss"], first_val_loss=first["val_loss"],
+                 first_acc=first["accuracy"], loss=history["loss"], val_accuracy=history["val_accuracy"],
+                 **{f"w{i}": p.array for i, p in enumerate(resumed.parameters())})
+
+
 def model_mismatch():
     rank = dist.get_rank()
     DDP(nn.Linear(3, 4 + rank))

@@ -11,7 +11,8 @@ The same script runs as one process with plain ``python`` (MPI not needed): the 
 every collective returns at once.
 
 If one rank raises, its traceback is printed and all ranks are aborted; if one dies or hangs, the others'
-watchdog aborts them after the group's ``timeout``. A run never hangs on a lost rank.
+watchdog aborts them after the group's ``timeout``. A run never hangs on a lost rank. A rank that must stop
+alone calls :func:`abort` (not ``sys.exit``, which would leave the others waiting until the timeout).
 
 Example:
     >>> import lucidnet, lucidnet.distributed as dist
@@ -24,9 +25,9 @@ Example:
 """
 from .collectives import (ReduceOp, Work, all_gather, all_gather_object, all_reduce, barrier, broadcast,
                           broadcast_object_list)
-from .group import (destroy_process_group, get_backend, get_rank, get_world_size, init_process_group, is_available,
+from .group import (abort, destroy_process_group, get_backend, get_rank, get_world_size, init_process_group, is_available,
                     is_initialized, is_mpi_available, launched_by_mpi)
 
-__all__ = ["ReduceOp", "Work", "all_gather", "all_gather_object", "all_reduce", "barrier", "broadcast",
+__all__ = ["ReduceOp", "Work", "abort", "all_gather", "all_gather_object", "all_reduce", "barrier", "broadcast",
            "broadcast_object_list", "destroy_process_group", "get_backend", "get_rank", "get_world_size",
            "init_process_group", "is_available", "is_initialized", "is_mpi_available", "launched_by_mpi"]

@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 
-__all__ = ["destroy_process_group", "get_backend", "get_rank", "get_world_size", "init_process_group",
+__all__ = ["abort", "destroy_process_group", "get_backend", "get_rank", "get_world_size", "init_process_group",
            "is_available", "is_initialized", "is_mpi_available", "launched_by_mpi"]
 
 DEFAULT_TIMEOUT = 600.0          # seconds a collective may wait for the others (PyTorch: 30 min gloo, 10 min NCCL)
@@ -250,10 +250,30 @@ def _abort_on_uncaught(exc_type, exc, tb):
     previous(exc_type, exc, tb)
     if g is None or g.comm is None:
         return
-    abort(g, f"rank {g.rank} of {g.size} stopped with {exc_type.__name__}: {str(exc).rstrip('.')}")
+    _abort(g, f"rank {g.rank} of {g.size} stopped with {exc_type.__name__}: {str(exc).rstrip('.')}")
 
 
-def abort(g, reason, code=1):
+def abort(exit_code=1, reason=None):
+    """End every rank of the job now (MPI_Abort), saying why: what a rank that must stop alone calls.
+
+    ``sys.exit(1)`` on one rank would leave the others waiting for it in their next collective (until the
+    timeout); ``abort`` ends them all at once, and the launcher exits with ``exit_code``. In a group of one
+    process (or none) it is ``sys.exit(exit_code)``.
+
+    Example:
+        >>> abort(3)
+        Traceback (most recent call last):
+        SystemExit: 3
+    """
+    g = _group
+    if g is None or g.comm is None:
+        if reason:
+            sys.stderr.write(f"lucidnet.distributed: {reason}.\n")
+        raise SystemExit(exit_code)
+    _abort(g, f"rank {g.rank} of {g.size}: {reason}" if reason else f"rank {g.rank} of {g.size} stopped", exit_code)
+
+
+def _abort(g, reason, code=1):
     """Print ``reason`` and abort every rank of the group (MPI_Abort); the launcher ends the others."""
     sys.stderr.write(f"lucidnet.distributed: {reason}; aborting all {g.size} ranks.\n")
     sys.stderr.flush()
@@ -316,5 +336,5 @@ class _Watchdog:
                     self.cond.wait(left)
                     continue
                 g = self.group
-                abort(g, f"rank {g.rank} of {g.size} waited {time.monotonic() - started:.1f} s in {what} for the "
+                _abort(g, f"rank {g.rank} of {g.size} waited {time.monotonic() - started:.1f} s in {what} for the "
                          f"other ranks (timeout {g.timeout:g} s): one of them has stopped or is stuck")

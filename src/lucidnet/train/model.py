@@ -29,6 +29,7 @@ from . import callbacks as callbacks_module
 from . import losses as losses_module
 from . import metrics as metrics_module
 from .compile_utils import OPTIMIZERS
+from .distributed import DataParallelFit
 from .progress import EpochProgress, format_logs
 
 __all__ = ["Model", "Sequential"]
@@ -96,7 +97,10 @@ def _check_finite(a, where, name):
 
 
 class _Arrays:
-    """Batches of (x, y) arrays: shuffled each epoch with one permutation, one gather per batch."""
+    """Batches of (x, y) arrays: shuffled each epoch with one permutation, one gather per batch.
+
+    With ``part`` (a DataParallelFit), the batches are global and this rank gets its slice of each."""
+    part = None
 
     def __init__(self, x, y, batch_size, shuffle, rng):
         self.x, self.y, self.batch_size, self.shuffle, self.rng = x, y, batch_size, shuffle, rng
@@ -106,19 +110,28 @@ class _Arrays:
         return -(-self.n // self.batch_size)
 
     def __iter__(self):
-        x, y, bs = self.x, self.y, self.batch_size
+        x, y, bs, part = self.x, self.y, self.batch_size, self.part
         if self.shuffle:
             order = self.rng().permutation(self.n)
+            if part is not None:
+                order = part.same_order(order)
             for start in range(0, self.n, bs):
                 idx = order[start:start + bs]
+                if part is not None:
+                    idx = idx[part.local(len(idx))]
                 yield x[idx], (None if y is None else y[idx])
         else:
             for start in range(0, self.n, bs):
-                yield x[start:start + bs], (None if y is None else y[start:start + bs])
+                stop = min(start + bs, self.n)
+                if part is not None:
+                    mine = part.local(stop - start)
+                    start, stop = start + mine.start, start + mine.stop
+                yield x[start:stop], (None if y is None else y[start:stop])
 
 
 class _Batches:
-    """Batches from a DataLoader (or any iterable of (x, y) batches), as arrays."""
+    """Batches from a DataLoader (or any iterable of (x, y) batches), as arrays (this rank's slice, with part)."""
+    part = None
 
     def __init__(self, loader, where):
         self.loader, self.where = loader, where
@@ -140,6 +153,9 @@ class _Batches:
                 x, y = batch, None
             x = x.array if isinstance(x, Tensor) else np.asarray(x)
             y = y.array if isinstance(y, Tensor) else (None if y is None else np.asarray(y))
+            if self.part is not None:
+                mine = self.part.local(len(x))
+                x, y = x[mine], (None if y is None else y[mine])
             yield x, y
 
 
@@ -553,7 +569,9 @@ class Model(Module):
         Args:
             x: inputs (an array or Tensor, one row per sample), or a DataLoader yielding (x, y) batches.
             y: targets (with arrays): class ids, one-hot rows or values.
-            batch_size: samples per batch with arrays. Default: 32.
+            batch_size: samples per batch with arrays. Default: 32. Under ``mpiexec -n N`` it is the global
+                batch: each rank trains on 1/N of it, and the run gives the numbers of one process
+                (:mod:`lucidnet.train.distributed`: rank 0 alone reports and writes files).
             epochs: the epoch to train up to (with ``initial_epoch``, the number of the last one).
             verbose: 0 silent, 1 a progress bar per epoch (a line per epoch when the output is not a terminal
                 or CI is set), 2 one line per epoch.
@@ -616,6 +634,7 @@ class Model(Module):
         batches, n_samples, xa, ya = self._data(where, x, y, batch_size, shuffle, rng)
         if xa is not None and ya is None and c.loss is not None:
             raise ValueError("fit(): expected targets y for the loss, got None.")
+        par = DataParallelFit.start(where)     # under mpiexec: each rank trains on its slice of every global batch
         val = None
         if validation_data is not None:
             if _is_loader(validation_data):
@@ -636,13 +655,16 @@ class Model(Module):
             initial_epoch = (resume.get("epoch") or 0) if resume else 0
         initial_epoch = _int_arg(initial_epoch, where, "initial_epoch", 0)
 
+        if par is not None:
+            par.attach(batches, val, n_samples, getattr(batches, "batch_size", None))
+            verbose = par.verbose(verbose)
         history = callbacks_module.History()
         if resume and resume.get("history"):
             history.history = {k: list(v) for k, v in resume["history"].items()}
             done = len(next(iter(history.history.values()), []))
             history.epoch = list(range(initial_epoch - done, initial_epoch))
         self.history = history
-        user = list(callbacks or [])
+        user = list(callbacks or []) if par is None else par.callbacks(list(callbacks or []))
         ordered = [history] + [cb for cb in user if not isinstance(cb, callbacks_module.ModelCheckpoint)] + \
             [cb for cb in user if isinstance(cb, callbacks_module.ModelCheckpoint)]
         steps = len(batches) if _has_len(batches) else None
@@ -672,6 +694,8 @@ class Model(Module):
             if first is None:
                 raise ValueError("fit(): expected data with at least one batch, got none.")
             self._prepare(first[0], where, need_optimizer=True)      # errors then show the user's batch shape
+            if par is not None:
+                par.sync(self)
             self._check_labels(ya, where, "y")
             if val is not None:
                 self._check_labels(val[3], where, "the validation y")
@@ -689,8 +713,12 @@ class Model(Module):
                 if self.stop_training:
                     break
             cbs.on_train_end(logs)
+            if par is not None:
+                par.finish()                     # every rank returns once rank 0 has written its files
         finally:
             self._restore_modes(modes)
+            if par is not None:
+                par.close()
         return history
 
     def _fit_epoch(self, epoch, epochs, batches, xa, ya, val, cbs, verbose, where, modes):
@@ -703,6 +731,7 @@ class Model(Module):
             m.reset_state()
         total, seen = 0.0, 0
         hooks = cbs.has_batch_hooks
+        part = getattr(batches, "part", None)
 
         def running():
             out = {"loss": total / seen if seen else math.nan}
@@ -715,15 +744,21 @@ class Model(Module):
             for step, (xb, yb) in enumerate(batches):
                 if hooks:
                     cbs.on_train_batch_begin(step)
+                if part is not None:
+                    part.before_step(len(xb))
                 loss, y_pred = self.train_step(Tensor._wrap(xb), None if yb is None else Tensor._wrap(yb))
                 value = float(loss.array) if isinstance(loss, Tensor) else float(loss)
                 n = len(xb)
-                total += value * n
-                seen += n
+                out, targets = None, yb
                 if metric_objects and yb is not None:
                     out = y_pred.array if isinstance(y_pred, Tensor) else y_pred
+                if part is not None:             # the global batch's loss, outputs and targets, on every rank
+                    value, n, out, targets = part.combine(value, n, out, None if out is None else yb)
+                total += value * n
+                seen += n
+                if out is not None:
                     for m in metric_objects:
-                        m.update_state(out, yb)
+                        m.update_state(out, targets)
                 if hooks:
                     cbs.on_train_batch_end(step, running())
                 progress.update(n, running)
@@ -770,6 +805,7 @@ class Model(Module):
         c = self._compiled
         metric_objects = [m.fresh() for m in (c.metric_objects or [])]
         total, seen = 0.0, 0
+        part = getattr(batches, "part", None)
         modes = [(m, m.training) for m, _ in modes] if modes is not None else self._modes()
         for m, _ in modes:
             m.training = False
@@ -783,9 +819,12 @@ class Model(Module):
                         metric_objects = [m.fresh() for m in c.metric_objects]
                     loss, y_pred = self.test_step(Tensor._wrap(xb), None if yb is None else Tensor._wrap(yb))
                     n = len(xb)
-                    total += float(loss.array if isinstance(loss, Tensor) else loss) * n
-                    seen += n
+                    value = float(loss.array if isinstance(loss, Tensor) else loss)
                     out = y_pred.array if isinstance(y_pred, Tensor) else y_pred
+                    if part is not None:         # validating on several ranks: the global batch's results
+                        value, n, out, yb = part.combine(value, n, out, yb)
+                    total += value * n
+                    seen += n
                     for m in metric_objects:
                         m.update_state(out, yb)
         finally:
@@ -1017,6 +1056,10 @@ class _Resumed:
 
     def __len__(self):
         return len(self.batches)
+
+    @property
+    def part(self):
+        return getattr(self.batches, "part", None)
 
     def __iter__(self):
         yield self.first
