@@ -13,7 +13,9 @@ arrays; a DataLoader with a :class:`~lucidnet.data.DistributedSampler` already y
 its batches are used as they are (its batch size is per rank), and any other DataLoader's batches are sliced.
 
 Checkpoints hold the global state (weights, optimizer, generators, epoch), so a run saved on N ranks resumes
-exactly on any number of ranks, one included.
+exactly on any number of ranks, one included. Layers that draw random numbers while training (Dropout) draw
+on each rank from its own generator, so such a model's run is statistically, not bitwise, one process's.
+``evaluate`` and ``predict`` are not distributed: they run on the rank that calls them, over all the data.
 """
 import numpy as np
 
