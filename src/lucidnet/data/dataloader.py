@@ -12,7 +12,7 @@ import numbers
 import numpy as np
 
 from .. import dtypes
-from ..creation import Generator, _rng
+from ..random import Generator, numpy_generator
 from ..tensor import Tensor
 from .dataset import Subset, TensorDataset
 
@@ -185,7 +185,7 @@ class DataLoader:
         if self.sampler is not None:                                             # drawn now: one order per epoch
             order = np.asarray(list(self.sampler), dtype=np.intp).reshape(-1)
         else:
-            order = _rng(self.generator).permutation(len(self.dataset)) if self.shuffle else None
+            order = numpy_generator(self.generator).permutation(len(self.dataset)) if self.shuffle else None
         n = len(self.dataset) if order is None else len(order)
         stop = n - n % self.batch_size if self.drop_last else n
         if fast is not None:
@@ -228,7 +228,7 @@ class DataLoader:
     # ------------------------------------------------------------------------------------------ resuming
 
     def _numpy_generator(self):
-        return _rng(self.generator)
+        return numpy_generator(self.generator)
 
     def state_dict(self):
         """The shuffling RNG's state, a JSON-able dict; save it with a checkpoint at the end of an epoch.

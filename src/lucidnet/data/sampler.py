@@ -8,7 +8,7 @@ import numbers
 
 import numpy as np
 
-from ..creation import Generator, _rng
+from ..random import Generator, numpy_generator
 
 __all__ = ["BatchSampler", "RandomSampler", "Sampler", "SequentialSampler", "SubsetRandomSampler"]
 
@@ -90,7 +90,7 @@ class RandomSampler(Sampler):
 
     def indices(self):
         """This pass's indices as one NumPy array (what ``__iter__`` yields)."""
-        rng, n = _rng(self.generator), len(self.data_source)
+        rng, n = numpy_generator(self.generator), len(self.data_source)
         if self.replacement:
             return rng.integers(0, n, size=self.num_samples)
         return rng.permutation(n)[:self.num_samples]
@@ -115,7 +115,7 @@ class SubsetRandomSampler(Sampler):
         self.generator = _generator(generator, "SubsetRandomSampler()")
 
     def __iter__(self):
-        order = _rng(self.generator).permutation(len(self.indices))
+        order = numpy_generator(self.generator).permutation(len(self.indices))
         return iter([self.indices[i] for i in order])
 
     def __len__(self):

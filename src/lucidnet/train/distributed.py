@@ -1,16 +1,18 @@
-"""Data-parallel fit: what ``Model.fit`` does differently when it runs on several MPI ranks.
+"""Data-parallel fit over MPI: the :class:`~lucidnet.train.distribution.Distribution` that ``fit`` uses when the
+process was started by ``mpiexec -n N`` (or that ``set_distribution(MPIDistribution())`` installs).
 
-Launched by ``mpiexec -n N``, ``fit`` joins the process group by itself and trains as one process would on
-the same data, only faster: ``batch_size`` stays the *global* batch (as Keras's distribution strategies read
-it: nothing is scaled silently), every global batch is cut into N contiguous slices, rank r trains on slice
-r, and a :class:`~lucidnet.nn.parallel.Reducer` averages the gradients, weighted by slice size, before each
-optimizer step. The shuffled order is rank 0's, broadcast every epoch, so all ranks cut the same batches.
-Each step's loss, outputs and targets are gathered, so the loss, the metrics, the progress bar and the
-callbacks see exactly the global batch, and every rank takes the same decisions (EarlyStopping, nan).
-Validation arrays are sliced the same way. Only rank 0 prints and writes files: the other ranks run fit
-silently and without the callbacks that write (ModelCheckpoint, CSVLogger). Every rank must hold the same
-arrays; a DataLoader with a :class:`~lucidnet.data.DistributedSampler` already yields this rank's share, so
-its batches are used as they are (its batch size is per rank), and any other DataLoader's batches are sliced.
+``fit`` trains as one process would on the same data, only faster: ``batch_size`` stays the *global* batch (as
+Keras's distribution strategies read it: nothing is scaled silently), every global batch is cut into N
+contiguous slices, rank r trains on slice r, and the gradients are averaged across ranks, weighted by slice
+size, before clipping and the optimizer step. The shuffled order is rank 0's (its shuffling generator's state
+is copied to every rank before each epoch), so all ranks cut the same batches. Each step's loss, outputs and
+targets are gathered, so the loss, the metrics, the progress bar and the callbacks see exactly the global batch
+and every rank takes the same decisions (EarlyStopping, nan). Validation data is evaluated whole on every rank
+(the same weights give the same logs). Only rank 0 prints and writes files: the other ranks run fit silently
+and without the callbacks that write (ModelCheckpoint, CSVLogger); ``fit`` returns on every rank once rank 0
+has written. Every rank must hold the same arrays. A DataLoader with a
+:class:`~lucidnet.data.DistributedSampler` already yields this rank's share: its batches are used as they are
+(its batch size is per rank); any other loader's batches are sliced like arrays.
 
 Checkpoints hold the global state (weights, optimizer, generators, epoch), so a run saved on N ranks resumes
 exactly on any number of ranks, one included. Layers that draw random numbers while training (Dropout) draw
@@ -22,100 +24,99 @@ import numpy as np
 from .. import distributed as dist
 from ..data.distributed import DistributedSampler
 from ..nn.parallel import Reducer, broadcast_tensors
+from ..random import numpy_generator
 from .callbacks import CSVLogger, ModelCheckpoint
+from .distribution import Distribution
 
-__all__ = ["DataParallelFit", "WRITERS"]
+__all__ = ["MPIDistribution", "WRITERS"]
 
 WRITERS = (ModelCheckpoint, CSVLogger)         # callbacks that write files: rank 0 only
 
 
-class DataParallelFit:
-    """The data-parallel side of one ``fit`` call; :meth:`start` gives None for a single process.
+class MPIDistribution(Distribution):
+    """Data-parallel training across the ranks of an MPI job (joined on creation); see the module's docstring.
 
     Example:
-        >>> DataParallelFit.start("fit()") is None          # not launched by mpiexec: one process, as always
-        True
+        >>> import lucidnet.distributed as dist
+        >>> d = MPIDistribution()              # started without mpiexec: a job of one process
+        >>> d.distribute_batch([1, 2, 3], None)
+        ([1, 2, 3], None)
+        >>> dist.destroy_process_group()
     """
 
-    @classmethod
-    def start(cls, where):
-        """Join the MPI job if this process was launched in one; a DataParallelFit when it has several ranks."""
+    def __init__(self):
         if not dist.is_initialized():
-            if not dist.launched_by_mpi():
-                return None
             dist.init_process_group()
-        if dist.get_world_size() == 1:
-            return None
-        return cls(where)
-
-    def __init__(self, where):
-        self.where = where
         self.rank, self.size = dist.get_rank(), dist.get_world_size()
-        self.reducer = None
+        self.reducer, self.model, self.sharded, self.where = None, None, False, "fit()"
 
     # ------------------------------------------------------------------------------------ before training
 
-    def attach(self, batches, val, n_samples, batch_size):
-        """Mark the training and validation batches to be sliced; check every rank holds the same data."""
+    def distribute_dataset(self, data, training=True, initial_epoch=0):
+        """Check every rank holds the same data; for training, copy rank 0's shuffling state before each epoch
+        (or, for a DataLoader with a DistributedSampler, call its ``set_epoch`` with the epoch)."""
+        if self.size == 1:
+            return data
+        sampler = getattr(getattr(data, "loader", None), "sampler", None)
+        if not training:
+            if isinstance(sampler, DistributedSampler):
+                raise ValueError("fit(): expected validation data that every rank evaluates whole (arrays, or a "
+                                 "DataLoader without a DistributedSampler), got a DataLoader with a "
+                                 "DistributedSampler; each rank would log its own shard's results.")
+            return data
         sizes = [None] * self.size
-        dist.all_gather_object(sizes, n_samples)
+        dist.all_gather_object(sizes, data.num_samples)
         other = next((r for r, s in enumerate(sizes) if s != sizes[0]), None)
         if other is not None:
-            raise ValueError(f"{self.where}: expected the same data on every rank (each rank trains on its slice of "
-                             f"every global batch), got {sizes[0]} samples on rank 0 and {sizes[other]} on rank "
-                             f"{other}.")
+            raise ValueError(f"fit(): expected the same data on every rank (each rank trains on its slice of every "
+                             f"global batch), got {sizes[0]} samples on rank 0 and {sizes[other]} on rank {other}.")
+        batch_size = getattr(data, "batch_size", None)
         if batch_size is not None and batch_size < self.size:
-            raise ValueError(f"{self.where}: expected batch_size >= the number of ranks ({self.size}): it is the "
-                             f"global batch, cut into one slice per rank; got {batch_size}.")
-        for b in (batches, None if val is None else val[0]):
-            if b is not None:
-                sampler = getattr(getattr(b, "loader", None), "sampler", None)
-                b.part = None if isinstance(sampler, DistributedSampler) else self
+            raise ValueError(f"fit(): expected batch_size >= the number of ranks ({self.size}): it is the global "
+                             f"batch, cut into one slice per rank; got {batch_size}.")
+        self.sharded = isinstance(sampler, DistributedSampler)
+        return _SameOrder(data, sampler if self.sharded else None, initial_epoch)
 
-    def verbose(self, verbose):
-        """Rank 0 reports; the others are silent."""
-        return verbose if self.rank == 0 else 0
+    def distribute_callbacks(self, callbacks, verbose):
+        """Rank 0 keeps every callback and reports; the others drop the callbacks that write files, and are silent."""
+        if self.rank == 0:
+            return callbacks, verbose
+        return [cb for cb in callbacks if not isinstance(cb, WRITERS)], 0
 
-    def callbacks(self, callbacks):
-        """Rank 0 keeps every callback; the others drop those that write files."""
-        return callbacks if self.rank == 0 else [cb for cb in callbacks if not isinstance(cb, WRITERS)]
-
-    def sync(self, model):
-        """Once the model is built: copy rank 0's weights and buffers everywhere, and start averaging gradients."""
-        if self.reducer is None:
+    def distribute_model(self, model):
+        """Once the model is built: copy rank 0's weights and buffers to every rank."""
+        if self.size > 1:
             broadcast_tensors(list(model.parameters()) + list(model.buffers()))
-            self.reducer = Reducer(model.named_parameters())
+            if self.model is not model:
+                self.model, self.reducer = model, None
 
-    def finish(self):
-        """The end of a fit that went well: wait until every rank (rank 0 writing its files) is done."""
-        dist.barrier()
+    # ------------------------------------------------------------------------------------ each step
 
-    def close(self):
-        if self.reducer is not None:
-            self.reducer.close()
-            self.reducer = None
+    def distribute_batch(self, x, y):
+        """This rank's contiguous slice of the global batch (numpy's array_split), counted for the average."""
+        if self.size == 1:
+            return x, y
+        if not self.sharded:
+            base, extra = divmod(len(x), self.size)
+            start = self.rank * base + min(self.rank, extra)
+            mine = slice(start, start + base + (self.rank < extra))
+            x, y = x[mine], (None if y is None else y[mine])
+        self.samples = len(x)
+        return x, y
 
-    # ------------------------------------------------------------------------------------ each batch
+    def reduce_gradients(self, parameters):
+        """Average the gradients over the ranks, each rank's weighted by its slice's size."""
+        if self.size == 1:
+            return
+        if self.reducer is None or self.reducer.ids != tuple(id(p) for p in parameters if p.requires_grad):
+            self.reducer = Reducer([(str(i), p) for i, p in enumerate(parameters)], hooks=False)
+        self.reducer.add_samples(self.samples)
+        self.reducer.reduce_now()
 
-    def same_order(self, order):
-        """Rank 0's shuffled order, for every rank."""
-        dist.broadcast(order, src=0)
-        return order
-
-    def local(self, n):
-        """The slice of a global batch of ``n`` samples that this rank trains on (numpy's array_split)."""
-        base, extra = divmod(n, self.size)
-        start = self.rank * base + min(self.rank, extra)
-        return slice(start, start + base + (self.rank < extra))
-
-    def before_step(self, n):
-        """This rank's ``n`` samples count in the next backward's gradient average."""
-        self.reducer.check_finished(self.where)
-        self.reducer.add_samples(n)
-        self.reducer.prepare_for_backward()
-
-    def combine(self, loss, n, outputs, targets):
+    def reduce_logs(self, loss, n, outputs, targets):
         """Every rank's loss, count, outputs and targets of one step, joined in rank order: the global batch's."""
+        if self.size == 1:
+            return loss, n, outputs, targets
         parts = [None] * self.size
         dist.all_gather_object(parts, (loss, n, outputs, targets))
         parts = [p for p in parts if p[1]]
@@ -129,3 +130,36 @@ class DataParallelFit:
             outputs = np.concatenate([p[2] for p in parts])
         targets = None if targets is None else np.concatenate([p[3] for p in parts])
         return loss, total, outputs, targets
+
+    def end_fit(self):
+        """The end of a fit that went well: wait until every rank (rank 0 writing its files) is done."""
+        if self.size > 1:
+            dist.barrier()
+
+
+class _SameOrder:
+    """A training data adapter whose every epoch starts from rank 0's shuffling state (the same batches on all
+    ranks), or sets its DistributedSampler's epoch; everything else is the adapter's."""
+
+    def __init__(self, data, sampler, epoch):
+        self.data, self.sampler, self.epoch = data, sampler, epoch
+
+    def __getattr__(self, name):
+        return getattr(self.data, name)
+
+    def __len__(self):
+        return len(self.data)
+
+    def __iter__(self):
+        if self.sampler is not None:
+            self.sampler.set_epoch(self.epoch)
+            self.epoch += 1
+            return iter(self.data)
+        loader = getattr(self.data, "loader", None)
+        generator = getattr(loader, "generator", None)
+        if loader is not None and (getattr(loader, "shuffle", False) or generator is not None):
+            bits = numpy_generator(generator).bit_generator
+            state = [bits.state]
+            dist.broadcast_object_list(state, src=0)
+            bits.state = state[0]
+        return iter(self.data)

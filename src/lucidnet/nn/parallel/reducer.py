@@ -75,6 +75,8 @@ class Reducer:
         find_unused_parameters: :meth:`prepare_for_backward` walks the graph from the outputs and does not wait
             for parameters they do not use.
         gradient_as_bucket_view: leave each ``.grad`` a view into its bucket instead of copying back.
+        hooks: average from hooks during backward (after :meth:`prepare_for_backward`); with False, call
+            :meth:`reduce_now` after backward instead (what ``fit``'s MPI backend does).
 
     In a group of one process it registers nothing and every method returns at once.
 
@@ -90,9 +92,10 @@ class Reducer:
     """
 
     def __init__(self, named_parameters, bucket_cap_mb=25.0, average="samples", find_unused_parameters=False,
-                 gradient_as_bucket_view=False):
+                 gradient_as_bucket_view=False, hooks=True):
         named = [(n, p) for n, p in named_parameters if p.requires_grad]
         self.names = {id(p): n for n, p in named}
+        self.ids = tuple(id(p) for _, p in named)
         self.average = average
         self.find_unused_parameters = bool(find_unused_parameters)
         self.gradient_as_bucket_view = bool(gradient_as_bucket_view)
@@ -100,7 +103,7 @@ class Reducer:
         self.buckets = self._build_buckets([p for _, p in named], bucket_cap_mb * 2 ** 20)
         self._slot = {id(p): b for b in self.buckets for p in b.params}
         self._hooks = []
-        if self.world_size > 1:
+        if self.world_size > 1 and hooks:
             hook = functools.partial(Reducer._grad_ready, weakref.ref(self))
             self._hooks = [p.register_post_accumulate_grad_hook(hook) for b in self.buckets for p in b.params]
         self._armed = False                  # prepared for a backward that has not finished averaging
@@ -153,6 +156,19 @@ class Reducer:
                 for p in b.params:
                     if id(p) not in self._reached:
                         self._mark_ready(p)
+
+    def reduce_now(self):
+        """Average the gradients the parameters hold now (after backward), bucket by bucket."""
+        if self.world_size == 1:
+            return
+        self._armed, self._ready = True, set()
+        for b in self.buckets:
+            self._launch(b)
+        self._next = len(self.buckets)
+        if self.buckets:
+            self._finish()
+        else:
+            self._armed, self._samples = False, 0
 
     def disarm(self):
         """The next backward only accumulates gradients locally (``no_sync``)."""
