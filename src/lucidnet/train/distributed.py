@@ -9,8 +9,8 @@ is copied to every rank before each epoch), so all ranks cut the same batches. E
 targets are gathered, so the loss, the metrics, the progress bar and the callbacks see exactly the global batch
 and every rank takes the same decisions (EarlyStopping, nan). Validation data is evaluated whole on every rank
 (the same weights give the same logs). Only rank 0 prints and writes files: the other ranks run fit silently
-and without the callbacks that write (ModelCheckpoint, CSVLogger); ``fit`` returns on every rank once rank 0
-has written. Every rank must hold the same arrays. A DataLoader with a
+and without the callbacks that write (ModelCheckpoint, CSVLogger, ProgbarLogger); ``fit`` returns on every
+rank once rank 0 has written. Every rank must hold the same arrays. A DataLoader with a
 :class:`~lucidnet.data.DistributedSampler` already yields this rank's share: its batches are used as they are
 (its batch size is per rank); any other loader's batches are sliced like arrays.
 
@@ -27,10 +27,11 @@ from ..nn.parallel import Reducer, broadcast_tensors
 from ..random import numpy_generator
 from .callbacks import CSVLogger, ModelCheckpoint
 from .distribution import Distribution
+from .progress import ProgbarLogger
 
 __all__ = ["MPIDistribution", "WRITERS"]
 
-WRITERS = (ModelCheckpoint, CSVLogger)         # callbacks that write files: rank 0 only
+WRITERS = (ModelCheckpoint, CSVLogger, ProgbarLogger)      # callbacks that write files or print: rank 0 only
 
 
 class MPIDistribution(Distribution):
