@@ -265,6 +265,27 @@ def fit():
                  **{f"w{i}": p.array for i, p in enumerate(resumed.parameters())})
 
 
+def fit_sampler():
+    """fit on a DataLoader with a DistributedSampler: per-rank batches of 4, the sampler's epoch set by fit."""
+    lucidnet.set_default_dtype(lucidnet.float64)
+    size = dist.get_world_size()
+    n, b = 12 * size, 4
+    X, y = data(n, np.float64)
+    single = DistributedSampler(range(n), num_replicas=1, rank=0, seed=3)
+    batches = []
+    for epoch in range(2):
+        single.set_epoch(epoch)
+        order = list(single)
+        batches += [np.array(order[i:i + b * size]) for i in range(0, n, b * size)]
+    _, ref_weights = train_reference(X, y, batches, np.float64, "adam", seed=100)
+    model = lucidnet.Sequential(list(mlp(100 + dist.get_rank(), np.float64)))
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", lr=0.01)
+    loader = DataLoader(TensorDataset(X, y), batch_size=b, sampler=DistributedSampler(TensorDataset(X, y), seed=3))
+    model.fit(loader, epochs=2, verbose=0)
+    for w, r in zip(model.parameters(), ref_weights):
+        assert rel(w.array, r) < 1e-10, ("fit with a DistributedSampler", rel(w.array, r))
+
+
 def model_mismatch():
     rank = dist.get_rank()
     DDP(nn.Linear(3, 4 + rank))

@@ -16,7 +16,7 @@ WORKER = os.path.join(os.path.dirname(__file__), "mpi_worker.py")
 pytestmark = needs_mpi
 
 
-SCENARIOS = ["collectives", "same_numbers", "unused_parameters", "buffers"]
+SCENARIOS = ["collectives", "same_numbers", "unused_parameters", "buffers", "fit_sampler"]
 
 
 @pytest.fixture(scope="module", params=[2, 3], ids=lambda n: f"{n}ranks")
