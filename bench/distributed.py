@@ -197,7 +197,8 @@ def job(n, kind, steps):
     src = os.path.join(HERE, "..", "src")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [os.path.abspath(src), env.get("PYTHONPATH")]))
     out = subprocess.run([mpiexec(), "-n", str(n), sys.executable, __file__, "--worker", kind, "--steps", str(steps)],
-                         capture_output=True, text=True, env=env, timeout=900)
+                         capture_output=True, stdin=subprocess.DEVNULL, text=True, env=env,
+                         timeout=900)
     for line in out.stdout.splitlines():
         if line.startswith("RESULT "):
             return json.loads(line[7:])

@@ -33,7 +33,8 @@ def run(n, args, timeout=120, env=None):
     full_env["PYTHONPATH"] = os.pathsep.join(filter(None, [os.path.abspath(src), full_env.get("PYTHONPATH")]))
     start = time.monotonic()
     proc = subprocess.Popen([mpiexec(), "-n", str(n), sys.executable, *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, env=full_env, start_new_session=True)
+                            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True, env=full_env,
+                            start_new_session=True)
     try:
         out, _ = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
