@@ -252,9 +252,10 @@ def main():
           f"Allreduce of that size took {two['mlp_size_allreduce_ms']:.3f} ms; averaging in the training step took "
           f"{two['averaging_ms']:.3f} ms (with the bucket copies and waiting for the slower rank)")
     c1 = med["mlp", 1]["step_ms"]
+    load = os.getloadavg()[0]
     print(f"MLP efficiency at 2 ranks: model {c1 / (c1 + predicted):.0%} (compute {c1:.2f} ms + Allreduce), "
-          f"measured {med['mlp', 2]['samples_per_s'] / (2 * med['mlp', 1]['samples_per_s']):.0%} (the gap: two ranks "
-          f"share two cores' caches and memory bandwidth{', and a loaded machine' if os.getloadavg()[0] > 1.5 else ''})")
+          f"measured {med['mlp', 2]['samples_per_s'] / (2 * med['mlp', 1]['samples_per_s']):.0%} (load average "
+          f"{load:.1f} on {os.cpu_count()} cores{': the ranks wait for each other to be scheduled' if load > 1.5 else ''})")
 
     compute = {"MLP": (c1, mlp_bytes, f"lucidnet, batch {BATCH}")}
     if "cnn" in kinds:
