@@ -22,11 +22,13 @@ from .creation import *  # noqa: F401,F403
 from .functional import *  # noqa: F401,F403
 from . import functional, ops
 from . import data
+from . import distributed
 from . import nn
 from . import optim
 from . import utils
 from .classic import Adaline, Perceptron
 from . import io, train
+from . import viz
 from .io import load, save
 from .train import Model, Sequential
 

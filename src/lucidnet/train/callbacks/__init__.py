@@ -21,3 +21,6 @@ from .simple import CSVLogger, History, LambdaCallback, LearningRateScheduler, T
 
 __all__ = ["BatchLogs", "CSVLogger", "Callback", "CallbackList", "EarlyStopping", "History", "LambdaCallback",
            "LearningRateScheduler", "ModelCheckpoint", "MonitorCallback", "ReduceLROnPlateau", "TerminateOnNaN"]
+
+from ..inspect import LayerStatistics  # noqa: E402,F401  (own modules; here so keras-style callbacks.X finds them)
+from ..tensorboard import TensorBoard  # noqa: E402,F401
