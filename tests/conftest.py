@@ -1,5 +1,6 @@
 """Shared test setup: the tests folder on sys.path (for ``optable``), hypothesis settings, and a guard
-that every test leaves lucidnet's global state (grad mode, default dtype) as it found it."""
+that every test leaves lucidnet's global state (grad mode, default dtype) as it found it. (Tests that need an
+optional extra are skipped, naming it, when it is missing: see the conftest.py at the root.)"""
 import os
 import sys
 

@@ -7,7 +7,10 @@ import sys
 
 import numpy as np
 import pytest
-from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+EventAccumulator = pytest.importorskip(
+    "tensorboard.backend.event_processing.event_accumulator",
+    reason="needs the tensorboard extra: pip install 'lucidnet[tensorboard]'").EventAccumulator
 
 import lucidnet
 from lucidnet import nn
