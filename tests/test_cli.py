@@ -564,3 +564,21 @@ def test_a_model_recipe_is_all_it_takes_to_add_a_model(capsys, monkeypatch):
         "lucidnet: error: --width: expected --model wide, got --model mlp (it does not take --width).\n")
     with pytest.raises(ValueError, match=r"register_model\(\): expected a new model name, got 'wide' twice\."):
         registry.register_model(registry.model("wide"))
+
+
+def test_a_dataset_recipe_with_its_own_option(capsys, monkeypatch):
+    registry = cli.registry
+    monkeypatch.setattr(registry, "_DATASETS", dict(registry._DATASETS))
+    seen = []
+
+    def load(data_dir, progress, noise=0.1):
+        seen.append(noise)
+        X, y = lucidnet.data.xor(100, noise=noise, seed=0)
+        return cli.data.Data("noisy-xor", X[:300], y[:300], X[300:], y[300:], ["0", "1"], None)
+    registry.register_dataset(registry.DatasetRecipe(
+        name="noisy-xor", title="noisy XOR", kind="points", task="classification", load=load, input_shape=(2,),
+        options=(registry.Option("--noise", type=cli.args.fraction, metavar="F", help="noise of the points"),)))
+    out = ok(capsys, "train", "--dataset", "noisy-xor", "--noise", "0.3", "--epochs", 2, "--no-plots", "--quiet")
+    assert seen == [0.3] and out.startswith("Test accuracy ")
+    assert run(capsys, "train", "--dataset", "spiral", "--noise", "0.3")[2] == (
+        "lucidnet: error: --noise: expected --dataset noisy-xor, got --dataset spiral (it does not take --noise).\n")

@@ -59,12 +59,16 @@ def int_at_least(minimum):
     return parse
 
 
+def _number(text):
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan                   # fails every check below
+
+
 def positive_float(text):
     """An argument type: a finite number > 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
+    value = _number(text)
     if not (math.isfinite(value) and value > 0):
         raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
     return value
@@ -72,10 +76,7 @@ def positive_float(text):
 
 def fraction(text):
     """An argument type: a number in [0, 1)."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = math.nan
+    value = _number(text)
     if not 0 <= value < 1:
         raise argparse.ArgumentTypeError(f"expected a fraction in [0, 1), got {text!r}")
     return value

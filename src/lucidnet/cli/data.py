@@ -39,9 +39,10 @@ class Data:
         return f"{n:,} {self.recipe.unit}"
 
 
-def load_data(name, data_dir=None, progress=True):
-    """The dataset's train and test splits; a missing or broken dataset is a CLIError (the data package's line)."""
+def load_data(name, data_dir=None, progress=True, **options):
+    """The dataset's train and test splits (``options``: its recipe's own options, e.g. a file to read); a missing
+    or broken dataset is a CLIError (the data package's line)."""
     try:
-        return registry.dataset(name).load(data_dir, progress)
+        return registry.dataset(name).load(data_dir, progress, **options)
     except (OSError, ValueError) as e:        # not found (FileNotFoundError), corrupt files, failed download
         raise CLIError(one_line(e)) from None

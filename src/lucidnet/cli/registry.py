@@ -66,14 +66,16 @@ class DatasetRecipe:
         kind: what a sample is: "images" (28x28 pixels), "points" (2-D), "curve" (1-D); models declare the
             kinds they take, and default settings are chosen per kind.
         task: "classification" or "regression".
-        load: ``load(data_dir, progress) -> lucidnet.cli.data.Data``, the train and test splits; raise
-            OSError or ValueError with a one-line reason when it cannot.
+        load: ``load(data_dir, progress, **options) -> lucidnet.cli.data.Data``, the train and test splits
+            (``options``: the values of its own options given on the command line); raise OSError or ValueError
+            with a one-line reason when it cannot.
         aliases: other spellings ``--dataset`` accepts.
         input_shape, input_scale, classes: what a model saved from Python (without the run's record) is
             assumed to take: one sample's shape, the integer value that scales to 1.0 (255 for pixels), the
             class names.
         unit: what the output calls a sample ("images", "samples").
-        plots: extra plots for runs on it: functions ``plot(report) -> path`` (see :mod:`lucidnet.cli.report`).
+        plots: extra plots for runs on it: functions ``plot(report) -> path`` (see :mod:`lucidnet.cli.run`).
+        options: its own command-line :class:`Option` s for ``train`` (e.g. ``--text FILE``), passed to ``load``.
     """
     name: str
     title: str
@@ -86,6 +88,7 @@ class DatasetRecipe:
     classes: tuple = ()
     unit: str = "samples"
     plots: tuple = ()
+    options: tuple = ()
 
 
 @dataclasses.dataclass(frozen=True)

@@ -47,7 +47,7 @@ def arguments(p):
     p.add_argument("--model", metavar="NAME", type=choice(tuple(r.name for r in recipes)), default="mlp",
                    help=f"{registry.either([r.help for r in recipes])} (default: mlp)")
     seen = set()
-    for option in (o for r in recipes for o in r.options):
+    for option in [o for r in recipes for o in r.options] + [o for r in registry.datasets() for o in r.options]:
         if option.dest not in seen:
             seen.add(option.dest)
             p.add_argument(option.flag, dest=option.dest, metavar=option.metavar, type=option.type, help=option.help)
@@ -92,6 +92,12 @@ def _check_recipe(args, recipe, data_recipe):
                                                          any(o.dest == dest for o in r.options))]
         why = refusal or recipe.refusal or f"it does not take {flag}"
         raise CLIError(f"{flag}: expected --model {registry.either(takers)}, got --model {recipe.name} ({why}).")
+    own = {o.dest for o in data_recipe.options}
+    for o in (o for r in registry.datasets() for o in r.options if o.dest not in own):
+        if getattr(args, o.dest, None) is not None:
+            takers = [r.name for r in registry.datasets() if any(q.dest == o.dest for q in r.options)]
+            raise CLIError(f"{o.flag}: expected --dataset {registry.either(takers)}, got --dataset {data_recipe.name} "
+                           f"({o.refusal or f'it does not take {o.flag}'}).")
 
 
 def _join_mpi_job(recipe):
@@ -120,7 +126,8 @@ def run(args):
     started = time.perf_counter()
     if ranks > 1 and dist.get_rank() != 0:
         dist.barrier()                            # rank 0 loads first: a download happens once
-    d = load_data(args.dataset, args.data_dir, progress=not quiet)
+    d = load_data(args.dataset, args.data_dir, progress=not quiet,
+                  **{o.dest: getattr(args, o.dest) for o in data_recipe.options if getattr(args, o.dest) is not None})
     if ranks > 1 and dist.get_rank() == 0:
         dist.barrier()
     if args.limit is not None:

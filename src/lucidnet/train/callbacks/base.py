@@ -192,6 +192,16 @@ class MonitorCallback(Callback):
         self.initial = math.inf if mode == "min" else -math.inf      # what any first value beats
         self._warned = False
 
+    _resumed = False
+
+    def _reset(self):
+        """Forget what was watched (a new run starts); subclasses that track progress define it."""
+
+    def on_train_begin(self, logs=None):
+        if not self._resumed:                      # a run resumed from a checkpoint keeps its restored state
+            self._reset()
+        self._resumed = False
+
     def is_better(self, current, reference):
         """Whether ``current`` improves on ``reference`` by more than min_delta."""
         if self.mode == "min":

@@ -49,11 +49,6 @@ class EarlyStopping(MonitorCallback):
         self.best = self.initial
         self.best_weights = None
 
-    def on_train_begin(self, logs=None):
-        if not getattr(self, "_resumed", False):
-            self._reset()
-        self._resumed = False
-
     def on_epoch_end(self, epoch, logs=None):
         current = self.get_monitor_value(logs)
         if current is None:
@@ -131,11 +126,6 @@ class ReduceLROnPlateau(MonitorCallback):
 
     def _reset(self):
         self.best, self.wait, self.cooldown_counter = self.initial, 0, 0
-
-    def on_train_begin(self, logs=None):
-        if not getattr(self, "_resumed", False):
-            self._reset()
-        self._resumed = False
 
     def on_epoch_end(self, epoch, logs=None):
         current = self.get_monitor_value(logs)
