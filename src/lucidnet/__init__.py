@@ -29,6 +29,7 @@ from .classic import Adaline, Perceptron
 from . import io, train
 from .io import load, save
 from .train import Model, Sequential
+from . import models
 
 __version__ = "0.1.0"
 
