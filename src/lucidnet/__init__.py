@@ -30,6 +30,7 @@ from . import io, train
 from .io import load, save
 from .train import Model, Sequential
 from . import models
+from . import pretrained
 
 __version__ = "0.1.0"
 
