@@ -200,12 +200,16 @@ class BertEmbeddings(nn.Module):
         input_ids (B, L) -> (B, L, hidden_size)
     """
 
-    def __init__(self, config):
+    def __init__(self, config, init_weights=True):
         super().__init__()
         c = config
-        self.word_embeddings = nn.Embedding(c.vocab_size, c.hidden_size, padding_idx=c.pad_token_id)
-        self.position_embeddings = nn.Embedding(c.max_position_embeddings, c.hidden_size)
-        self.token_type_embeddings = nn.Embedding(c.type_vocab_size, c.hidden_size)
+
+        def table(n, padding_idx=None):          # without init_weights, zeros to be loaded (no random draw)
+            weight = None if init_weights else np.zeros((n, c.hidden_size), dtype=np.float32)
+            return nn.Embedding(n, c.hidden_size, padding_idx=padding_idx, _weight=weight)
+        self.word_embeddings = table(c.vocab_size, c.pad_token_id)
+        self.position_embeddings = table(c.max_position_embeddings)
+        self.token_type_embeddings = table(c.type_vocab_size)
         self.LayerNorm = nn.LayerNorm(c.hidden_size, eps=c.layer_norm_eps)
         self.dropout = nn.Dropout(c.hidden_dropout_prob)
 
@@ -361,8 +365,8 @@ class BertModel(nn.Module):
     Args:
         config: a :class:`BertConfig`.
         add_pooling_layer: include the pooler (tanh(Linear) of the [CLS] token). Default: True.
-        init_weights: draw transformers' initialization; False leaves the layers' own (for a model whose
-            weights are loaded next). Default: True.
+        init_weights: draw transformers' initialization; False skips the random draws where they are costly
+            (the embedding tables start at zero), for a model whose weights are loaded next. Default: True.
 
     Shape:
         input_ids (B, L) integer ids, attention_mask (B, L) of 1 (token) / 0 (padding), token_type_ids (B, L)
@@ -373,7 +377,7 @@ class BertModel(nn.Module):
         >>> config = BertConfig(vocab_size=100, hidden_size=32, num_hidden_layers=2, num_attention_heads=4,
         ...                     intermediate_size=64)
         >>> model = BertModel(config).eval()
-        >>> out = model(lucidnet.tensor([[101, 7, 8, 102], [101, 9, 102, 0]]),
+        >>> out = model(lucidnet.tensor([[1, 7, 8, 2], [1, 9, 2, 0]]),
         ...             attention_mask=lucidnet.tensor([[1, 1, 1, 1], [1, 1, 1, 0]]))
         >>> out.last_hidden_state.shape, out.pooler_output.shape
         ((2, 4, 32), (2, 32))
@@ -386,7 +390,7 @@ class BertModel(nn.Module):
         if not isinstance(config, BertConfig):
             raise TypeError(f"BertModel: expected a BertConfig, got {type(config).__name__}.")
         self.config = config
-        self.embeddings = BertEmbeddings(config)
+        self.embeddings = BertEmbeddings(config, init_weights)
         self.encoder = BertEncoder(config)
         self.pooler = BertPooler(config) if add_pooling_layer else None
         if init_weights:
