@@ -250,3 +250,15 @@ def test_dense_module_of_the_pipeline(tiny_dir):
     with pytest.raises(ValueError, match=r"2_Dense: expected config.json with in_features, out_features, bias and "
                                          r"activation_function, got .*Softplus"):
         SentenceEncoder.from_pretrained(tiny_dir)
+
+
+def test_importing_pretrained_leaves_the_layer_registry_alone():
+    """Configs rebuild layers by class name: a pretrained module named like an nn layer (sentence-transformers'
+    Dense) would replace nn.Dense there, and loading a saved Dense model would build the wrong class."""
+    from lucidnet import nn
+    from lucidnet.nn.module import MODULES
+    import lucidnet.pretrained  # noqa: F401
+    layers = [c for c in vars(nn).values() if isinstance(c, type) and issubclass(c, nn.Module) and c is not nn.Module]
+    assert len(layers) > 20
+    for layer in layers:
+        assert MODULES[layer.__name__] is layer, layer.__name__

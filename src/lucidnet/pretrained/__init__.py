@@ -10,6 +10,6 @@ Weights come from safetensors files (float32, float16 or bfloat16), text is toke
 from .classifier import SentenceClassifier
 from .hub import resolve_model_dir
 from .loading import load_bert
-from .sentence import Dense, Normalize, Pooling, SentenceEncoder, cos_sim, semantic_search
+from .sentence import Normalize, Pooling, Projection, SentenceEncoder, cos_sim, semantic_search
 from .tokenizer import Tokenizer
 from .weights import read_safetensors

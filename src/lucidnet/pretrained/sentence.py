@@ -20,7 +20,7 @@ from .loading import bert_config, encoder_tensors, load_into, read_json
 from .tokenizer import Tokenizer
 from .weights import read_checkpoint, read_safetensors
 
-__all__ = ["Dense", "Normalize", "Pooling", "SentenceEncoder", "cos_sim", "semantic_search"]
+__all__ = ["Normalize", "Pooling", "Projection", "SentenceEncoder", "cos_sim", "semantic_search"]
 
 # sentence-transformers' pooling modes, in the order it concatenates them, and their legacy config keys.
 _POOLING_KEYS = {"pooling_mode_cls_token": "cls", "pooling_mode_max_tokens": "max",
@@ -94,9 +94,9 @@ _DENSE_ACTIVATIONS = {"Tanh": lambda x: x.tanh(), "Identity": lambda x: x, "ReLU
                       "GELU": nn.functional.gelu, "Sigmoid": nn.functional.sigmoid, "SiLU": nn.functional.silu}
 
 
-class Dense(nn.Module):
+class Projection(nn.Module):
     """sentence-transformers' Dense module: activation(Linear(x)) on the sentence vector (parameters under
-    ``linear.weight``/``linear.bias``, as it saves them).
+    ``linear.weight``/``linear.bias``, as it saves them). (Not named Dense: that is lucidnet.nn's Keras layer.)
 
     Args:
         in_features, out_features, bias: as :class:`lucidnet.nn.Linear`'s.
@@ -107,7 +107,7 @@ class Dense(nn.Module):
 
     Example:
         >>> import lucidnet
-        >>> Dense(4, 2)(lucidnet.ones(3, 4)).shape
+        >>> Projection(4, 2)(lucidnet.ones(3, 4)).shape
         (3, 2)
     """
 
@@ -115,7 +115,7 @@ class Dense(nn.Module):
         super().__init__()
         name = str(activation).rsplit(".", 1)[-1]
         if name not in _DENSE_ACTIVATIONS:
-            raise ValueError(f"Dense: expected activation_function among {', '.join(_DENSE_ACTIVATIONS)}, got "
+            raise ValueError(f"Projection: expected activation_function among {', '.join(_DENSE_ACTIVATIONS)}, got "
                              f"{activation!r}.")
         self.activation = name
         self.linear = nn.Linear(in_features, out_features, bias=bias)
@@ -173,7 +173,7 @@ def _stages(directory, where):
 def _dense(directory, where):
     c = read_json(directory, "config.json", where)
     try:
-        dense = Dense(c["in_features"], c["out_features"], c.get("bias", True),
+        dense = Projection(c["in_features"], c["out_features"], c.get("bias", True),
                       c.get("activation_function", "torch.nn.modules.activation.Tanh"))
     except (KeyError, TypeError, ValueError) as e:
         raise ValueError(f"{where}: expected config.json with in_features, out_features, bias and "
@@ -196,7 +196,7 @@ class SentenceEncoder(nn.Module):
 
     Attributes:
         transformer: the :class:`lucidnet.models.BertModel`.
-        stages: the modules after it (Pooling, Dense, Normalize), from modules.json.
+        stages: the modules after it (Pooling, Projection for a Dense, Normalize), from modules.json.
         tokenizer: a :class:`lucidnet.pretrained.tokenizer.Tokenizer`.
         max_seq_length: longer sentences are truncated to this many tokens.
 
@@ -259,7 +259,7 @@ class SentenceEncoder(nn.Module):
         for s in self.stages:
             if isinstance(s, Pooling):
                 dim *= len(s.modes)
-            elif isinstance(s, Dense):
+            elif isinstance(s, Projection):
                 dim = s.linear.out_features
         return dim
 
