@@ -9,7 +9,7 @@ import safetensors.numpy
 import lucidnet
 from lucidnet.models import BertConfig, BertModel
 
-# Mixed lengths, punctuation, accents, a non-Latin script, an empty string, and one beyond max_seq_length.
+# Mixed lengths (1 to 26 tokens), punctuation, accents, non-Latin scripts, emoji, an empty string.
 SENTENCES = [
     "A man is eating food.", "A man is eating a piece of bread.", "The girl is carrying a baby.",
     "A man is riding a horse.", "A woman is playing violin.", "Two men pushed carts through the woods.",
@@ -21,11 +21,11 @@ SENTENCES = [
     "naïve café résumé — déjà vu", "Ünïcödé ßtraße", "東京は日本の首都です。", "Привет, как дела?",
     "", "a", "OK", "   leading and trailing spaces   ", "MiXeD CaSe WoRdS", "numbers 12345 and 3.14159",
     "emoji 🙂 and symbols @#$%", "tab\tseparated\ttext", "line\nbreak",
-    "The quick brown fox jumps over the lazy dog. " * 40,
     "What I have done my soul doth not repent, though it be treason to the state of Rome.",
     "How now, my lord?", "Go, get you home, you fragments!", "I am not in the giving vein to-day.",
     "Words, words, mere words, no matter from the heart.", "Sit down, and I'll tell you.",
 ]
+LONG = "The quick brown fox jumps over the lazy dog. " * 40           # 400 tokens: truncated to max_seq_length
 
 _VOCAB = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "a", "cat", "dog", "the", "sat", "on", "mat", "##s", "."]
 TINY = dict(vocab_size=20, hidden_size=16, num_hidden_layers=2, num_attention_heads=4, intermediate_size=32,

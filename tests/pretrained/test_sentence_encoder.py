@@ -8,23 +8,28 @@ import torch
 import lucidnet
 from lucidnet.pretrained import SentenceEncoder, cos_sim, semantic_search
 
-from pretrained_helpers import SENTENCES, same_files, write_tiny_model
+from pretrained_helpers import LONG, SENTENCES, same_files, write_tiny_model
 
 
 def assert_same_embeddings(ours, theirs):
     assert ours.shape == theirs.shape and ours.dtype == np.float32
     np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-5)
     cos = (ours * theirs).sum(1) / np.linalg.norm(ours, axis=1) / np.linalg.norm(theirs, axis=1)
-    assert cos.min() > 0.99999, f"cosine {cos.min()} for {SENTENCES[int(cos.argmin())]!r}"
+    assert cos.min() > 0.99999, f"cosine {cos.min()} for sentence {int(cos.argmin())}"
 
 
-def test_embeddings_equal_sentence_transformers(encoder, st_model):
-    # Batches of 4 sorted by length, each padded to its longest: the first to 256 tokens (one sentence is longer
-    # and is truncated), the last to a few. (Small batches keep the padding to 256, the costly part, small.)
-    ours = encoder.encode(SENTENCES, batch_size=4)
-    theirs = st_model.encode(SENTENCES, batch_size=4, convert_to_numpy=True)
+@pytest.mark.parametrize("batch_size", [32, 5])
+def test_embeddings_equal_sentence_transformers(encoder, st_model, batch_size):
+    # Sorted by length and padded to the longest of each batch: one batch of 37, or eight from 26 tokens down to 3.
+    ours = encoder.encode(SENTENCES, batch_size=batch_size)
+    theirs = st_model.encode(SENTENCES, batch_size=batch_size, convert_to_numpy=True)
     assert_same_embeddings(ours, theirs)
     np.testing.assert_allclose(np.linalg.norm(ours, axis=1), 1, atol=1e-6)
+
+
+def test_a_long_sentence_is_truncated_as_sentence_transformers_does(encoder, st_model):
+    assert encoder.tokenize([LONG])["input_ids"].shape == (1, encoder.max_seq_length) == (1, 256)
+    assert_same_embeddings(encoder.encode([LONG, "short"]), st_model.encode([LONG, "short"]))
 
 
 def test_the_batch_does_not_change_a_sentence(encoder):
@@ -34,11 +39,10 @@ def test_the_batch_does_not_change_a_sentence(encoder):
 
 
 def test_tokens_equal_transformers_tokenizer(encoder, st_model):
-    ours = encoder.tokenize(SENTENCES)
-    theirs = st_model.tokenize(SENTENCES)
+    ours = encoder.tokenize(SENTENCES + [LONG])
+    theirs = st_model.tokenize(SENTENCES + [LONG])
     for key in ("input_ids", "attention_mask", "token_type_ids"):
         np.testing.assert_array_equal(ours[key], theirs[key].numpy(), err_msg=key)
-    assert ours["input_ids"].shape[1] == encoder.max_seq_length == 256         # the long one is truncated
 
 
 def test_hidden_states_of_every_layer_and_pooler_equal_transformers(encoder, hf_bert):

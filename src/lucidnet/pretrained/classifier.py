@@ -33,7 +33,7 @@ class SentenceClassifier(Model):
         >>> clf = SentenceClassifier(encoder, num_classes=2)
         >>> x = clf.tokenize(["I loved it", "Awful, just awful", "What a delight", "I hated every minute"])
         >>> clf.compile(optimizer="adam", loss="sparse_categorical_crossentropy", lr=1e-4)
-        >>> history = clf.fit(x, np.array([1, 0, 1, 0]), epochs=2, batch_size=4, verbose=0)
+        >>> history = clf.fit(x, np.array([1, 0, 1, 0]), epochs=1, batch_size=4, verbose=0)
         >>> clf.predict(x).shape
         (4, 2)
     """
