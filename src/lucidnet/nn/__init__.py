@@ -1,11 +1,12 @@
 """lucidnet.nn: layers, containers, losses and initializers, in PyTorch's names."""
-from .module import MODULES, Module, Parameter, module_from_config
+from .module import MODULES, Module, Parameter, config_name, module_from_config
 from .container import ModuleDict, ModuleList, Sequential
 from . import functional, init, utils
 from .activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, SiLU, Sigmoid, Softmax, Tanh
 from .dropout import Dropout
 from .flatten import Flatten
 from .linear import Dense, Identity, Linear
+from .mlp import MLP
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss
 from .normalization import BatchNorm1d, LayerNorm
 from .preprocessing import Normalization
