@@ -250,12 +250,13 @@ class BertSelfAttention(nn.Module):
         return f"num_attention_heads={self.num_attention_heads}, dropout_p={self.dropout_p}"
 
 
-class BertSelfOutput(nn.Module):
-    """The attention's output projection, dropout, and the residual connection's LayerNorm (post-norm)."""
+class BertOutput(nn.Module):
+    """A sub-layer's end: Linear back to hidden_size, dropout, the residual added, LayerNorm (post-norm). After
+    the attention (transformers' BertSelfOutput) and after the feed-forward layer (its BertOutput)."""
 
-    def __init__(self, config):
+    def __init__(self, config, in_features):
         super().__init__()
-        self.dense = nn.Linear(config.hidden_size, config.hidden_size)
+        self.dense = nn.Linear(in_features, config.hidden_size)
         self.LayerNorm = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
         self.dropout = nn.Dropout(config.hidden_dropout_prob)
 
@@ -269,7 +270,7 @@ class BertAttention(nn.Module):
     def __init__(self, config):
         super().__init__()
         self.self = BertSelfAttention(config)
-        self.output = BertSelfOutput(config)
+        self.output = BertOutput(config, config.hidden_size)
 
     def forward(self, hidden, attn_mask=None):
         return self.output(self.self(hidden, attn_mask), hidden)
@@ -291,19 +292,6 @@ class BertIntermediate(nn.Module):
         return f"hidden_act={self.hidden_act!r}"
 
 
-class BertOutput(nn.Module):
-    """The feed-forward layer's second half: Linear back to hidden_size, dropout, residual and LayerNorm."""
-
-    def __init__(self, config):
-        super().__init__()
-        self.dense = nn.Linear(config.intermediate_size, config.hidden_size)
-        self.LayerNorm = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
-        self.dropout = nn.Dropout(config.hidden_dropout_prob)
-
-    def forward(self, hidden, residual):
-        return self.LayerNorm(self.dropout(self.dense(hidden)) + residual)
-
-
 class BertLayer(nn.Module):
     """One post-norm encoder layer: attention sub-layer, then feed-forward sub-layer, each with residual + LN."""
 
@@ -311,7 +299,7 @@ class BertLayer(nn.Module):
         super().__init__()
         self.attention = BertAttention(config)
         self.intermediate = BertIntermediate(config)
-        self.output = BertOutput(config)
+        self.output = BertOutput(config, config.intermediate_size)
 
     def forward(self, hidden, attn_mask=None):
         x = self.attention(hidden, attn_mask)
@@ -345,7 +333,7 @@ class BertPooler(nn.Module):
         return self.dense(hidden[:, 0]).tanh()
 
 
-class BertOutputs(tuple):
+class BertModelOutput(tuple):
     """What :class:`BertModel` returns: ``(last_hidden_state, pooler_output)`` as a tuple, also by name, plus
     ``hidden_states`` (embeddings and each layer's output) when asked for."""
 
@@ -442,7 +430,7 @@ class BertModel(nn.Module):
         mask = None if attention_mask is None else extended_attention_mask(attention_mask, hidden.dtype)
         hidden, states = self.encoder(hidden, mask, output_hidden_states)
         pooled = self.pooler(hidden) if self.pooler is not None else None
-        return BertOutputs(hidden, pooled, None if states is None else tuple(states))
+        return BertModelOutput(hidden, pooled, None if states is None else tuple(states))
 
     def extra_repr(self):
         return (f"hidden_size={self.config.hidden_size}, num_hidden_layers={self.config.num_hidden_layers}, "
