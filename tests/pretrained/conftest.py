@@ -3,7 +3,6 @@ test extra), loaded once per session by lucidnet and by the oracles (sentence-tr
 import os
 import sys
 
-import numpy as np
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -39,7 +38,3 @@ def hf_bert(minilm_dir):
 def tiny_dir(tmp_path):
     return write_tiny_model(tmp_path / "tiny")
 
-
-@pytest.fixture
-def rng():
-    return np.random.default_rng(0)

@@ -3,7 +3,6 @@ error cases, so no test copies 90 MB), and symlinked copies of a real directory 
 import json
 import os
 
-import numpy as np
 import safetensors.numpy
 
 import lucidnet

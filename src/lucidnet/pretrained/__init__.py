@@ -13,3 +13,6 @@ from .loading import load_bert
 from .sentence import Normalize, Pooling, Projection, SentenceEncoder, cos_sim, semantic_search
 from .tokenizer import Tokenizer
 from .weights import read_safetensors
+
+__all__ = ["Normalize", "Pooling", "Projection", "SentenceClassifier", "SentenceEncoder", "Tokenizer", "cos_sim",
+           "load_bert", "read_safetensors", "resolve_model_dir", "semantic_search"]
