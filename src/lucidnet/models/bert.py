@@ -171,6 +171,13 @@ def attention(query, key, value, attn_mask=None, dropout_p=0.0, training=False):
     ``attn_mask`` is added to the scores (0 where a key may be attended, a large negative number where not),
     as ``torch.nn.functional.scaled_dot_product_attention``'s float mask; this function is its stand-in
     until lucidnet has one.
+
+    Example:
+        >>> import lucidnet
+        >>> q = k = v = lucidnet.randn(2, 4, 5, 8)                    # (batch, heads, length, head size)
+        >>> mask = extended_attention_mask(np.array([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0]]))
+        >>> attention(q, k, v, mask).shape
+        (2, 4, 5, 8)
     """
     scores = query @ key.transpose(-1, -2)
     scores = scores * np.float32(1 / math.sqrt(query.shape[-1]))

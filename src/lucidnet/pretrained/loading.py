@@ -21,7 +21,13 @@ _DERIVED = ("embeddings.position_ids", "embeddings.token_type_ids")
 
 
 def read_json(directory, name, where, required=True):
-    """The parsed JSON file ``name`` of a model directory; None if it is absent and not ``required``."""
+    """The parsed JSON file ``name`` of a model directory; None if it is absent and not ``required``.
+
+    Example:
+        >>> import tempfile
+        >>> read_json(tempfile.mkdtemp(), "modules.json", "load", required=False) is None
+        True
+    """
     path = os.path.join(directory, name)
     if not os.path.isfile(path):
         if not required:
@@ -35,7 +41,18 @@ def read_json(directory, name, where, required=True):
 
 
 def bert_config(directory, where):
-    """The BertConfig of a directory's config.json, after checking it describes a BERT model."""
+    """The BertConfig of a directory's config.json, after checking it describes a BERT model.
+
+    Example:
+        >>> import json, os, tempfile
+        >>> d = tempfile.mkdtemp()
+        >>> with open(os.path.join(d, "config.json"), "w") as f:
+        ...     json.dump({"model_type": "roberta"}, f)
+        >>> bert_config(d, "load")
+        Traceback (most recent call last):
+        ...
+        ValueError: load: expected a BERT model (config.json model_type 'bert'), got model_type 'roberta'. lucidnet loads BERT-style encoders only.
+    """
     raw = read_json(directory, "config.json", where)
     if not isinstance(raw, dict):
         raise ValueError(f"{where}: expected config.json to hold a JSON object, got {type(raw).__name__}.")
@@ -49,8 +66,13 @@ def bert_config(directory, where):
 
 
 def encoder_tensors(tensors):
-    """The encoder's tensors under BertModel's keys: a task model's 'bert.' prefix dropped, the old
-    TensorFlow-era LayerNorm names gamma/beta renamed, as transformers does."""
+    """The encoder's tensors under BertModel's keys: a task model's 'bert.' prefix dropped (its heads with it),
+    the old TensorFlow-era LayerNorm names gamma/beta renamed, as transformers does.
+
+    Example:
+        >>> sorted(encoder_tensors({"bert.embeddings.LayerNorm.gamma": 1, "cls.predictions.bias": 2}))
+        ['embeddings.LayerNorm.weight']
+    """
     if any(k.startswith("bert.") for k in tensors):
         tensors = {k[5:]: v for k, v in tensors.items() if k.startswith("bert.")}
     out = {}
@@ -65,7 +87,15 @@ def encoder_tensors(tensors):
 
 def load_into(model, tensors, where, source="model.safetensors"):
     """Check every parameter of ``model`` against ``tensors`` (missing, mis-shaped, not floating point,
-    tensors the model has no place for), then copy them all in float32."""
+    tensors the model has no place for), then copy them all in float32.
+
+    Example:
+        >>> from lucidnet import nn
+        >>> load_into(nn.Linear(2, 1), {"weight": np.ones((1, 3)), "bias": np.zeros(1)}, "load")
+        Traceback (most recent call last):
+        ...
+        ValueError: load: expected weight of shape (1, 2) (from config.json), got (1, 3) in model.safetensors.
+    """
     expected = model.state_dict()
     missing = [k for k in expected if k not in tensors]
     if missing:
