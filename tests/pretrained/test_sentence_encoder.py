@@ -146,3 +146,20 @@ def test_max_seq_length_argument(tiny_dir):
     with pytest.raises(ValueError, match=r"expected max_seq_length in \[2, 16\] \(max_position_embeddings\), got "
                                          r"17\.$"):
         SentenceEncoder.from_pretrained(tiny_dir, max_seq_length=17)
+
+
+@pytest.mark.parametrize("modes", ["cls", "max", "mean", "mean_sqrt_len_tokens", "weightedmean", "lasttoken",
+                                   ("cls", "mean", "max")])
+def test_pooling_modes_equal_sentence_transformers(modes):
+    try:
+        from sentence_transformers.sentence_transformer.modules import Pooling as STPooling      # 6.x
+    except ImportError:
+        from sentence_transformers.models import Pooling as STPooling                             # before
+    from lucidnet.pretrained import Pooling
+    rng = np.random.default_rng(0)
+    tokens = rng.standard_normal((3, 5, 4)).astype(np.float32)
+    mask = np.array([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0], [1, 0, 0, 0, 0]])
+    theirs = STPooling(4, pooling_mode=modes)({"token_embeddings": torch.from_numpy(tokens),
+                                               "attention_mask": torch.from_numpy(mask)})["sentence_embedding"]
+    ours = Pooling(modes)(lucidnet.tensor(tokens), mask)
+    np.testing.assert_allclose(ours.array, theirs.numpy(), rtol=1e-6, atol=1e-6)

@@ -60,6 +60,8 @@ class Pooling(nn.Module):
     def from_config(cls, config):
         """From a 1_Pooling/config.json: ``pooling_mode`` (a name or a list), or the legacy
         ``pooling_mode_*_tokens`` booleans (mean when none is set, as sentence-transformers)."""
+        if not isinstance(config, dict):
+            raise ValueError(f"Pooling: expected its config.json to hold a JSON object, got {type(config).__name__}.")
         if "pooling_mode" in config:
             return cls(config["pooling_mode"])
         return cls([mode for key, mode in _POOLING_KEYS.items() if config.get(key)] or "mean")
