@@ -1,0 +1,133 @@
+"""The import hook that runs PyTorch scripts unchanged: torch and its submodules resolve to lucidnet's real
+modules only inside torch_imports() / run_script(), missing names say what lucidnet lacks, and the runner
+behaves like `python script.py` (argv, __main__, the script's folder on sys.path, exit codes)."""
+import importlib
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+import lucidnet
+from lucidnet import torch_shim
+from lucidnet.torch_shim import main, run_script, torch_imports
+
+
+def _script(tmp_path, text, name="script.py"):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+@pytest.mark.parametrize("torch_module, lucidnet_module", [
+    ("torch", "lucidnet"), ("torch.nn", "lucidnet.nn"), ("torch.nn.functional", "lucidnet.nn.functional"),
+    ("torch.nn.init", "lucidnet.nn.init"), ("torch.nn.utils", "lucidnet.nn.utils"), ("torch.optim", "lucidnet.optim"),
+    ("torch.optim.lr_scheduler", "lucidnet.optim.lr_scheduler"), ("torch.utils", "lucidnet.utils"),
+    ("torch.utils.data", "lucidnet.data"), ("torch.utils.data.dataloader", "lucidnet.data.dataloader"),
+    ("torch.autograd", "lucidnet.autograd"),
+])
+def test_torch_modules_are_lucidnet_modules(torch_module, lucidnet_module):
+    with torch_imports():
+        got = importlib.import_module(torch_module)
+    assert got is importlib.import_module(lucidnet_module)
+    assert got.__spec__.name == lucidnet_module          # the alias does not relabel the real module
+
+
+def test_import_statements_as_scripts_write_them():
+    with torch_imports():
+        import torch
+        import torch.nn as nn
+        import torch.nn.functional as F
+        from torch import optim
+        from torch.utils.data import DataLoader, TensorDataset
+    assert torch is lucidnet and nn is lucidnet.nn and F is lucidnet.nn.functional and optim is lucidnet.optim
+    assert DataLoader is lucidnet.data.DataLoader and TensorDataset is lucidnet.data.TensorDataset
+
+
+def test_renamed_by_hand_imports_are_real_modules():
+    import lucidnet.nn as nn
+    import lucidnet.nn.functional as F
+    import lucidnet.optim.lr_scheduler as sched
+    import lucidnet.utils.data
+    from lucidnet.utils.data import DataLoader
+    assert lucidnet.utils.data is lucidnet.data and DataLoader is lucidnet.data.DataLoader
+    assert nn.Linear and F.relu and sched.StepLR
+
+
+def test_hook_only_while_running(tmp_path):
+    """import lucidnet installs nothing; after the block, torch is whatever it was before (here real torch)."""
+    code = ("import sys, importlib.util, lucidnet\n"
+            "print(any(type(f).__name__ == '_TorchFinder' for f in sys.meta_path))\n"
+            "import torch\n"
+            "real = torch\n"
+            "from lucidnet.torch_shim import torch_imports\n"
+            "with torch_imports():\n"
+            "    import torch\n"
+            "    print(torch.__name__)\n"
+            "import torch\n"
+            "print(torch is real, torch.nn.Module is not lucidnet.nn.Module, len(sys.meta_path))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
+    assert out[0] == "False" and out[1] == "lucidnet"
+    assert out[2].startswith("True True")
+
+
+def test_missing_attribute_says_lucidnet_does_not_provide_it():
+    with pytest.raises(AttributeError, match=r"^lucidnet does not provide torch\.nn\.Transformer "):
+        lucidnet.nn.Transformer
+    with pytest.raises(AttributeError, match=r"lucidnet does not provide torch\.utils\.data\.Sampler3 "):
+        lucidnet.data.Sampler3
+    assert not hasattr(lucidnet, "no_such_function") and getattr(lucidnet.optim, "Nope", 7) == 7
+    with pytest.raises(AttributeError, match="has no attribute '__wrapped__'"):
+        lucidnet.nn.__wrapped__                          # dunder probes keep Python's usual message
+
+
+def test_missing_module_says_lucidnet_does_not_provide_it():
+    with torch_imports():
+        with pytest.raises(ModuleNotFoundError, match=r"lucidnet does not provide torch\.distributed "):
+            import torch.distributed  # noqa: F401
+        with pytest.raises(ModuleNotFoundError, match=r"lucidnet does not provide torch\.utils\.tensorboard "):
+            importlib.import_module("torch.utils.tensorboard")
+
+
+def test_from_import_of_a_missing_name(tmp_path):
+    path = _script(tmp_path, "from torch.nn import Transformer\n")
+    with pytest.raises(ImportError, match=r"^lucidnet does not provide torch\.nn\.Transformer \(cannot import"):
+        run_script(path)
+
+
+def test_run_script_is_like_python_script(tmp_path, capsys):
+    _script(tmp_path, "VALUE = 42\n", name="helper.py")
+    path = _script(tmp_path, """
+        import sys
+        import torch
+        from helper import VALUE                  # the script's folder is on sys.path
+        x = torch.tensor([1.0, 2.0], requires_grad=True)
+        (x * x).sum().backward()
+        if __name__ == "__main__":
+            print(sys.argv[1:], VALUE, x.grad.tolist())
+    """)
+    before = list(sys.argv), list(sys.path)
+    result = run_script(path, ["--epochs", 3])
+    assert capsys.readouterr().out == "['--epochs', '3'] 42 [2.0, 4.0]\n"
+    assert result["VALUE"] == 42 and (list(sys.argv), list(sys.path)) == before
+    assert "torch" not in sys.modules or sys.modules["torch"] is not lucidnet
+
+
+def test_main_returns_the_exit_status(tmp_path, capsys):
+    assert main([str(_script(tmp_path, "print('ok')\n"))]) == 0
+    assert main([str(_script(tmp_path, "import sys; sys.exit(3)\n"))]) == 3
+    assert main([str(_script(tmp_path, "import sys; sys.exit('bad input')\n"))]) == 1
+    assert "bad input" in capsys.readouterr().err
+    with pytest.raises(FileNotFoundError, match="run_script: expected a Python script, got 'nope.py'"):
+        main(["nope.py"])
+
+
+def test_python_dash_m_runs_a_script(tmp_path):
+    path = _script(tmp_path, "import torch.nn as nn\nprint(type(nn.Linear(2, 3)).__module__)\n")
+    done = subprocess.run([sys.executable, "-m", "lucidnet.torch_shim", str(path)], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout == "lucidnet.nn.linear\n" and done.stderr == ""
+
+
+def test_torch_shim_module_is_importable_without_side_effects():
+    assert torch_shim.__all__ == ["main", "run_script", "torch_imports"]
+    assert not any(type(f).__name__ == "_TorchFinder" for f in sys.meta_path)
