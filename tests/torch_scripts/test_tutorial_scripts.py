@@ -59,7 +59,7 @@ SPECS = {
     "tensor_tutorial": Spec(needs=("Tensor.new_ones", "randn_like", "add", "from_numpy", "Tensor.view",
                                    "cuda.is_available", "Size")),
     # the first nine lines are exact (ones, +2, *3, mean, gradient 4.5); then x = randn(3)
-    "autograd_tutorial": Spec(random_from=10, needs=("autograd.Variable", "FloatTensor")),
+    "autograd_tutorial": Spec(random_from=10, needs=("autograd.Variable", "FloatTensor", "Tensor.norm", NODE_NAMES)),
     "neural_networks_tutorial": Spec(needs=("nn.Conv2d", "nn.functional.max_pool2d", "flatten")),
     # LSTM's grad_fn is a backend detail in PyTorch (MkldnnRnnLayerBackward0 on this CPU build)
     "sequence_models_tutorial": Spec(masks=(GRAD_FN,), needs=("autograd.Variable", "LongTensor", "Tensor.view")),
