@@ -28,14 +28,11 @@ from ..tensor import Tensor
 from . import callbacks as callbacks_module
 from . import losses as losses_module
 from . import metrics as metrics_module
+from .compile_utils import OPTIMIZERS
 from .progress import EpochProgress, format_logs
 
 __all__ = ["Model", "Sequential"]
 
-_OPTIMIZERS = {"sgd": optim.SGD, "adam": optim.Adam, "adamw": optim.AdamW, "rmsprop": optim.RMSprop,
-               "adagrad": optim.Adagrad}
-# An optimizer given by name starts at Keras's learning rate for it (PyTorch's RMSprop/Adagrad use 1e-2).
-_KERAS_LR = {"sgd": 0.01, "adam": 0.001, "adamw": 0.001, "rmsprop": 0.001, "adagrad": 0.001}
 
 
 class _Compiled:
@@ -298,8 +295,8 @@ class Model(Module):
         if lr is not None and (isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not lr >= 0):
             raise ValueError(f"compile(): expected lr to be a number >= 0, got {lr!r}.")
         if isinstance(optimizer, str):
-            if optimizer.lower() not in _OPTIMIZERS:
-                raise ValueError(f"compile(): expected optimizer to be one of {', '.join(sorted(_OPTIMIZERS))}, an "
+            if optimizer.lower() not in OPTIMIZERS:
+                raise ValueError(f"compile(): expected optimizer to be one of {', '.join(sorted(OPTIMIZERS))}, an "
                                  f"optimizer class or object, got {optimizer!r}.")
         elif isinstance(optimizer, type):
             if not issubclass(optimizer, optim.Optimizer):
@@ -409,8 +406,8 @@ class Model(Module):
         spec = c.optimizer
         if not isinstance(spec, (str, type)):
             return spec
-        cls = _OPTIMIZERS[spec.lower()] if isinstance(spec, str) else spec
-        lr = c.lr if c.lr is not None else (_KERAS_LR[spec.lower()] if isinstance(spec, str) else None)
+        cls = OPTIMIZERS[spec.lower()][0] if isinstance(spec, str) else spec
+        lr = c.lr if c.lr is not None else (OPTIMIZERS[spec.lower()][1] if isinstance(spec, str) else None)
         kwargs = {} if lr is None else {"lr": lr}
         params = list(self.parameters())
         pending = self._pending_optimizer
