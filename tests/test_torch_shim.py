@@ -10,7 +10,8 @@ import pytest
 
 import lucidnet
 from lucidnet import torch_shim
-from lucidnet.torch_shim import main, run_script, torch_imports
+from lucidnet.cli import main
+from lucidnet.torch_shim import run_script, torch_imports
 
 
 def _script(tmp_path, text, name="script.py"):
@@ -113,21 +114,33 @@ def test_run_script_is_like_python_script(tmp_path, capsys):
     assert "torch" not in sys.modules or sys.modules["torch"] is not lucidnet
 
 
-def test_main_returns_the_exit_status(tmp_path, capsys):
-    assert main([str(_script(tmp_path, "print('ok')\n"))]) == 0
-    assert main([str(_script(tmp_path, "import sys; sys.exit(3)\n"))]) == 3
-    assert main([str(_script(tmp_path, "import sys; sys.exit('bad input')\n"))]) == 1
+def test_lucidnet_run_returns_the_exit_status(tmp_path, capsys):
+    assert main(["run", str(_script(tmp_path, "import sys; print('ok', sys.argv[1:])\n")), "--lr", "0.1"]) == 0
+    assert capsys.readouterr().out == "ok ['--lr', '0.1']\n"
+    assert main(["run", str(_script(tmp_path, "import sys; sys.exit(3)\n"))]) == 3
+    assert main(["run", str(_script(tmp_path, "import sys; sys.exit('bad input')\n"))]) == 1
     assert "bad input" in capsys.readouterr().err
-    with pytest.raises(FileNotFoundError, match="run_script: expected a Python script, got 'nope.py'"):
-        main(["nope.py"])
+    assert main(["run", "nope.py"]) == 1
+    assert capsys.readouterr().err == ("lucidnet: error: run: expected a Python script, got 'nope.py', which is not "
+                                       "a file.\n")
 
 
-def test_python_dash_m_runs_a_script(tmp_path):
+def test_lucidnet_run_prints_the_scripts_traceback(tmp_path, capsys):
+    path = _script(tmp_path, "import torch.nn as nn\n\nlayer = nn.Transformer()\n")
+    assert main(["run", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Traceback (most recent call last):\n  File \"" + str(path) + "\", line 3")
+    assert err.endswith("AttributeError: lucidnet does not provide torch.nn.Transformer (module 'lucidnet.nn' has no "
+                        "attribute 'Transformer')\n")
+    assert "runpy" not in err and "torch_shim" not in err.split("\n")[1]
+
+
+def test_python_dash_m_lucidnet_run(tmp_path):
     path = _script(tmp_path, "import torch.nn as nn\nprint(type(nn.Linear(2, 3)).__module__)\n")
-    done = subprocess.run([sys.executable, "-m", "lucidnet.torch_shim", str(path)], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "lucidnet", "run", str(path)], capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout == "lucidnet.nn.linear\n" and done.stderr == ""
 
 
 def test_torch_shim_module_is_importable_without_side_effects():
-    assert torch_shim.__all__ == ["main", "run_script", "torch_imports"]
+    assert torch_shim.__all__ == ["run_script", "torch_imports"]
     assert not any(type(f).__name__ == "_TorchFinder" for f in sys.meta_path)

@@ -1,4 +1,4 @@
-"""Run an unmodified PyTorch script on lucidnet: while it runs, ``import torch`` and every ``torch.X`` submodule
+"""Run an unmodified PyTorch script on lucidnet (``lucidnet run script.py``): while it runs, ``import torch`` and every ``torch.X`` submodule
 resolve to lucidnet's modules, through an import hook.
 
 ``run_script("train.py", ["--epochs", "2"])`` runs the file as ``python train.py --epochs 2`` would (as
@@ -35,7 +35,7 @@ import types
 
 from .torch_names import add_missing_name_errors, torch_name
 
-__all__ = ["main", "run_script", "torch_imports"]
+__all__ = ["run_script", "torch_imports"]
 
 def _resolve(fullname):
     """The lucidnet module for ``torch.a.b``: walk from lucidnet, by attribute if it is a module, else import."""
@@ -139,32 +139,3 @@ def run_script(path, argv=()):
     finally:
         sys.argv = saved_argv
         sys.path[:] = saved_path
-
-
-def main(argv=None):
-    """``python -m lucidnet.torch_shim script.py [args...]``: run a PyTorch script on lucidnet; returns the
-    exit status (the script's ``sys.exit`` code, 0 when it ends normally).
-
-    Example:
-        >>> main([])
-        usage: python -m lucidnet.torch_shim script.py [args...]
-        2
-    """
-    argv = sys.argv[1:] if argv is None else list(argv)
-    if not argv or argv[0] in ("-h", "--help"):
-        print("usage: python -m lucidnet.torch_shim script.py [args...]")
-        return 0 if argv else 2
-    try:
-        run_script(argv[0], argv[1:])
-    except SystemExit as e:
-        code = e.code
-        if code is None or isinstance(code, int):
-            return code or 0
-        print(code, file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":                     # python -m: use the importable copy of this module
-    from lucidnet.torch_shim import main as _main
-    sys.exit(_main())
