@@ -20,7 +20,7 @@ Example:
     ...     import torch.nn as nn
     ...     from torch.utils.data import DataLoader
     >>> import lucidnet
-    >>> nn is lucidnet.nn, DataLoader is lucidnet.data.DataLoader, "torch.nn" in sys.modules
+    >>> nn is lucidnet.nn, DataLoader is lucidnet.data.DataLoader, sys.modules.get("torch.nn") is nn
     (True, True, False)
 """
 import contextlib
