@@ -96,6 +96,12 @@ def test_from_import_of_a_missing_name(tmp_path):
         run_script(path)
 
 
+def test_import_below_a_plain_module(tmp_path):
+    path = _script(tmp_path, "from torch.nn.utils.rnn import pad_sequence\n")
+    with pytest.raises(ModuleNotFoundError, match=r"^lucidnet does not provide torch\.nn\.utils\.rnn \(No module"):
+        run_script(path)
+
+
 def test_run_script_is_like_python_script(tmp_path, capsys):
     _script(tmp_path, "VALUE = 42\n", name="helper.py")
     path = _script(tmp_path, """

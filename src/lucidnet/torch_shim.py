@@ -103,11 +103,15 @@ def torch_imports():
 
 
 def _explain_missing_name(e):
-    """Reword ``cannot import name 'X' from 'lucidnet.nn'`` as "lucidnet does not provide torch.nn.X"."""
+    """Reword the import system's own messages about a torch name lucidnet lacks ("cannot import name 'X' from
+    'lucidnet.nn'", "No module named 'torch.nn.utils.rnn'; 'torch.nn.utils' is not a package") as "lucidnet does
+    not provide torch.nn.X"."""
     found = re.match(r"cannot import name '([^']+)' from '(lucidnet[\w.]*)'", e.msg or "")
     if found:
         name, module = found.groups()
         e.msg = f"lucidnet does not provide {torch_name(module)}.{name} ({e.msg})"
+    elif re.match(r"No module named 'torch\.[\w.]+'; 'torch[\w.]*' is not a package", e.msg or ""):
+        e.msg = f"lucidnet does not provide {e.name} ({e.msg})"
 
 
 def run_script(path, argv=()):
