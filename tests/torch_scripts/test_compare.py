@@ -50,3 +50,9 @@ def test_run_reports_the_error_that_stopped_a_script(tmp_path):
     script.write_text("import torch\nprint('before')\ntorch.nn.NoSuchLayer()\n")
     out, error = run("lucidnet", script)
     assert out == "before\n" and "lucidnet does not provide torch.nn.NoSuchLayer" in str(error)
+
+
+def test_structure_lines_relax_only_the_lines_named():
+    ours, theirs = "w 0.3\nexact 4.0\n", "w 0.7\nexact 4.0\n"
+    assert differences(ours, theirs, "values", structure_lines={1}) == []
+    assert differences(ours.replace("4.0", "5.0"), theirs, "values", structure_lines={1}) != []
