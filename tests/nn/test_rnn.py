@@ -156,12 +156,24 @@ def test_config_round_trip(layer):
     np.testing.assert_array_equal(_flat(twin(x))[0].array, _flat(layer(x))[0].array)
 
 
+def _graph_nodes(tensor):
+    """Every node of the graph that made ``tensor`` (next_functions as (node, index) pairs or as nodes)."""
+    seen, todo = [], [tensor.grad_fn]
+    while todo:
+        node = todo.pop()
+        if node is None or any(node is s for s in seen):
+            continue
+        seen.append(node)
+        todo.extend(n[0] if isinstance(n, tuple) else n for n in node.next_functions)
+    return seen
+
+
 def test_one_graph_node_per_layer_and_direction():
     """The whole time loop is one primitive: backward runs BPTT, not T * gates small nodes."""
-    lstm = nn.LSTM(3, 4)
-    out, _ = lstm(lucidnet.randn(50, 2, 3))
-    node = out.grad_fn                         # the slice of the states
-    assert type(node.next_functions[0]).__name__ == "RnnSequenceBackward"
+    out, _ = nn.LSTM(3, 4, num_layers=2, bidirectional=True)(lucidnet.randn(50, 2, 3))
+    names = [type(n).__name__ for n in _graph_nodes(out)]
+    assert sum(name.startswith("RnnSequenceBackward") for name in names) == 4
+    assert len(names) < 20                     # the slices and concatenations around them, whatever T is
 
 
 def test_dropout_between_layers_only_while_training():
