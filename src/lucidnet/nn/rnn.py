@@ -29,10 +29,10 @@ def _check_input(module, x, expected):
     """A floating tensor of the weights' dtype: else a TypeError naming the layer."""
     if not isinstance(x, Tensor):
         raise TypeError(f"{where(module)}: expected a lucidnet Tensor as {expected}, got {type(x).__name__}.")
-    weight_dtype = module.weight_ih_l0.dtype if hasattr(module, "weight_ih_l0") else module.weight_ih.dtype
-    if x.dtype != weight_dtype:
+    weight_dtype = module_dtype(module)
+    if x.array.dtype != weight_dtype:
         raise TypeError(f"{where(module)}: expected {expected} of dtype {weight_dtype} (the weights' dtype), got "
-                        f"{x.dtype}. Convert the input (x.to({weight_dtype})) or the layer (.to(dtype)).")
+                        f"{x.array.dtype}. Convert the input (x.to({weight_dtype})) or the layer (.to(dtype)).")
 
 
 def _check_state(module, name, h, shape):
@@ -40,12 +40,13 @@ def _check_state(module, name, h, shape):
         raise TypeError(f"{where(module)}: expected {name} to be a lucidnet Tensor, got {type(h).__name__}.")
     if tuple(h.shape) != shape:
         raise ValueError(f"{where(module)}: expected {name} of shape {shape}, got {tuple(h.shape)}.")
-    if h.dtype != module_dtype(module):
-        raise TypeError(f"{where(module)}: expected {name} of dtype {module_dtype(module)}, got {h.dtype}.")
+    if h.array.dtype != module_dtype(module):
+        raise TypeError(f"{where(module)}: expected {name} of dtype {module_dtype(module)}, got {h.array.dtype}.")
 
 
 def module_dtype(module):
-    return next(iter(module.parameters())).dtype
+    """The NumPy dtype of the layer's weights (they share one)."""
+    return next(iter(module.parameters())).array.dtype
 
 
 class RNNBase(Module):
@@ -326,7 +327,7 @@ class RNNCellBase(Module):
         batched = x.ndim == 2
         if not batched:
             x = x.unsqueeze(0)
-        n, d = x.shape[0], self.weight_ih.dtype
+        n, d = x.shape[0], self.weight_ih.array.dtype
         shape = (n, self.hidden_size) if batched else (self.hidden_size,)
         if hx is None:
             h0 = np.zeros((n, self.hidden_size), d)
