@@ -1,5 +1,5 @@
-"""Run an unmodified PyTorch script on lucidnet (``lucidnet run script.py``): while it runs, ``import torch`` and every ``torch.X`` submodule
-resolve to lucidnet's modules, through an import hook.
+"""Run an unmodified PyTorch script on lucidnet (``lucidnet run script.py``): while it runs, ``import torch`` and
+every ``torch.X`` submodule resolve to lucidnet's modules, through an import hook.
 
 ``run_script("train.py", ["--epochs", "2"])`` runs the file as ``python train.py --epochs 2`` would (as
 ``__main__``, with ``sys.argv`` set and the script's folder first on ``sys.path``), inside

@@ -46,8 +46,8 @@ class Spec:
     #                                 random draws: compared by structure only; the other lines by value
     rtol: float = 1e-4              # for the lines compared by value
     masks: tuple = ()               # (regex, replacement) applied to both outputs before comparing
-    needs: tuple = ()               # torch names the script uses that lucidnet may lack ("nn.Conv2d", "Tensor.new_ones"),
-    #                                 or (what, check) pairs for behaviour (NODE_NAMES)
+    needs: tuple = ()               # torch names the script uses that lucidnet may lack ("nn.Conv2d",
+    #                                 "Tensor.new_ones"), or (what, check) pairs for behaviour (NODE_NAMES)
     trains: bool = False            # prints `step loss` lines: the loss must go down under lucidnet too
 
 
@@ -65,7 +65,8 @@ SPECS = {
     "tensor_tutorial": Spec(needs=("Tensor.new_ones", "randn_like", "add", "from_numpy", "Tensor.view",
                                    "cuda.is_available", "Size")),
     # the first nine lines are exact (ones, +2, *3, mean, gradient 4.5); then x = randn(3)
-    "autograd_tutorial": Spec(random=((10, None),), needs=("autograd.Variable", "FloatTensor", "Tensor.norm", NODE_NAMES)),
+    "autograd_tutorial": Spec(random=((10, None),),
+                              needs=("autograd.Variable", "FloatTensor", "Tensor.norm", NODE_NAMES)),
     "neural_networks_tutorial": Spec(masks=(COUNTS, NODE), needs=("nn.Conv2d", "nn.functional.max_pool2d",
                                                                   "flatten", NODE_NAMES)),
     # LSTM's grad_fn is a backend detail in PyTorch (MkldnnRnnLayerBackward0 on this CPU build)

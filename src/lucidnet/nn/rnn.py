@@ -128,7 +128,8 @@ class RNNBase(Module):
     def forward(self, input, hx=None):
         x = input
         _check_input(self, x, "input")
-        if x.ndim not in (2, 3) or x.shape[-1] != self.input_size or x.shape[int(x.ndim == 3 and self.batch_first)] == 0:
+        steps_axis = 1 if x.ndim == 3 and self.batch_first else 0
+        if x.ndim not in (2, 3) or x.shape[-1] != self.input_size or x.shape[steps_axis] == 0:
             raise ValueError(f"{where(self)}: expected input of shape {self._expected()} with L >= 1, got "
                              f"{tuple(x.shape)}.")
         batched = x.ndim == 3
