@@ -55,21 +55,28 @@ def test_renamed_by_hand_imports_are_real_modules():
     assert nn.Linear and F.relu and sched.StepLR
 
 
-def test_hook_only_while_running(tmp_path):
-    """import lucidnet installs nothing; after the block, torch is whatever it was before (here real torch)."""
-    code = ("import sys, importlib.util, lucidnet\n"
-            "print(any(type(f).__name__ == '_TorchFinder' for f in sys.meta_path))\n"
-            "import torch\n"
-            "real = torch\n"
-            "from lucidnet.torch_shim import torch_imports\n"
-            "with torch_imports():\n"
-            "    import torch\n"
-            "    print(torch.__name__)\n"
-            "import torch\n"
-            "print(torch is real, torch.nn.Module is not lucidnet.nn.Module, len(sys.meta_path))\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
-    assert out[0] == "False" and out[1] == "lucidnet"
-    assert out[2].startswith("True True")
+def test_hook_only_while_running(tmp_path, monkeypatch):
+    """import lucidnet installs nothing; after the block, `import torch` gives whatever it gave before."""
+    assert not any(type(f).__name__ == "_TorchFinder" for f in sys.meta_path)
+    before = sys.modules.get("torch")                    # real torch, when another test imported it
+    with torch_imports():
+        import torch
+        assert torch is lucidnet
+    assert sys.modules.get("torch") is before and not any(type(f).__name__ == "_TorchFinder" for f in sys.meta_path)
+    # and where no torch was imported yet, the one on sys.path (here a stand-in package) comes back afterwards
+    (tmp_path / "torch").mkdir()
+    (tmp_path / "torch" / "__init__.py").write_text("STAND_IN = True\n")
+    (tmp_path / "torch" / "nn.py").write_text("")
+    for name in [n for n in sys.modules if n == "torch" or n.startswith("torch.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with torch_imports():
+        import torch.nn
+        assert torch.nn is lucidnet.nn
+    import torch.nn
+    assert torch.STAND_IN and torch.nn is not lucidnet.nn
+    for name in [n for n in sys.modules if n == "torch" or n.startswith("torch.")]:
+        del sys.modules[name]                           # the stand-in leaves; monkeypatch puts real torch back
 
 
 def test_missing_attribute_says_lucidnet_does_not_provide_it():
