@@ -12,7 +12,7 @@ import numbers
 
 import numpy as np
 
-from .creation import _rng
+from .random import numpy_generator
 from .tensor import Tensor
 
 __all__ = ["Adaline", "Perceptron", "from_state"]
@@ -86,7 +86,7 @@ class _LinearUnit:
             T = (y == self.classes_[1]).astype(np.float64)[:, None]
         else:                                        # one-vs-rest: unit k says "class k or not"
             T = (y[:, None] == self.classes_[None, :]).astype(np.float64)
-        rng = _rng(self.random_state)
+        rng = numpy_generator(self.random_state)
         W = rng.normal(0.0, 0.01, size=(T.shape[1], X.shape[1]))      # small random weights, as in Raschka
         b = np.zeros(T.shape[1])
         return X, T, W, b, rng

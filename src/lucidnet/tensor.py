@@ -619,16 +619,16 @@ class Tensor:
 
     def uniform_(self, a=0.0, b=1.0, generator=None):
         """Fill with samples from U(a, b) in place."""
-        from .creation import _rng
+        from .random import numpy_generator
         self._check_inplace("uniform_")
-        self.array[...] = _rng(generator).uniform(a, b, self.shape)
+        self.array[...] = numpy_generator(generator).uniform(a, b, self.shape)
         return self._bump()
 
     def normal_(self, mean=0.0, std=1.0, generator=None):
         """Fill with samples from N(mean, std^2) in place."""
-        from .creation import _rng
+        from .random import numpy_generator
         self._check_inplace("normal_")
-        self.array[...] = _rng(generator).normal(mean, std, self.shape)
+        self.array[...] = numpy_generator(generator).normal(mean, std, self.shape)
         return self._bump()
 
     # --------------------------------------------------------------------------------------- math methods

@@ -6,16 +6,14 @@ first epoch, then at most once a second and at the end, so a run that diverges k
 """
 import math
 import os
-import sys
 import time
 
 import numpy as np
 
 from .. import io
 from ..creation import manual_seed
-from ..train import Callback, LearningRateScheduler, ModelCheckpoint
+from ..train import LearningRateScheduler, ModelCheckpoint, ProgbarLogger
 from ..train.compile_utils import OPTIMIZERS
-from ..train import progress
 from .args import CLIError, one_line
 from .files import META_KEY, compile_for_task, regression_scores
 from .run import draw, print_summary, write_json
@@ -35,47 +33,19 @@ SCHEDULES = {
 
 
 class _RunCheckpoint(ModelCheckpoint):
-    """ModelCheckpoint that stores the run's metadata in the file, after the first and the last epoch and at most
+    """ModelCheckpoint that stores the run's record in the file, after the first and the last epoch and at most
     every ``interval`` seconds between: a crash or a nan keeps the last good model, without an fsync for every
     short toy epoch."""
 
     def __init__(self, path, meta, interval):
-        super().__init__(path, monitor="loss")
-        self.meta, self.interval, self.saved_at = meta, interval, -math.inf
+        super().__init__(path, monitor="loss", extra={META_KEY: meta})
+        self.interval, self.saved_at = interval, -math.inf
 
     def on_epoch_end(self, epoch, logs=None):
         now = time.monotonic()
         if epoch + 1 >= self.params["epochs"] or now - self.saved_at >= self.interval:
             super().on_epoch_end(epoch, logs)
             self.saved_at = now
-
-    def _save(self, path):
-        io.save(self.model, path, extra={META_KEY: self.meta})
-        self.last_saved = path
-
-
-class _EpochBar(Callback):
-    """Progress over epochs, for runs of many short epochs: a tqdm bar on a terminal, else about ten lines."""
-
-    def __init__(self, epochs):
-        self.epochs, self.bar = epochs, None
-
-    def on_train_begin(self, logs=None):
-        if progress._interactive(sys.stdout):
-            from tqdm import tqdm
-            self.bar = tqdm(total=self.epochs, desc="Training", unit="epoch", file=sys.stdout, dynamic_ncols=True)
-
-    def on_epoch_end(self, epoch, logs=None):
-        text = progress.format_logs(logs or {})
-        if self.bar is not None:
-            self.bar.update(1)
-            self.bar.set_postfix_str(text, refresh=False)
-        elif (epoch + 1) % max(1, self.epochs // 10) == 0 or epoch + 1 == self.epochs:
-            print(f"Epoch {epoch + 1}/{self.epochs} - {text}", flush=True)
-
-    def on_train_end(self, logs=None):
-        if self.bar is not None:
-            self.bar.close()
 
 
 def train_with_fit(run):
@@ -100,7 +70,7 @@ def train_with_fit(run):
     callbacks = [cb for cb in [make_schedule(lr, epochs)] if cb is not None]
     many = epochs > 20                   # many short epochs: one bar over the epochs, not one per epoch
     if many and not args.quiet:
-        callbacks.append(_EpochBar(epochs))
+        callbacks.append(ProgbarLogger(per="epoch"))
     callbacks.append(_RunCheckpoint(run.model_path, meta, interval=1.0))
     fit_start = time.perf_counter()
     try:
