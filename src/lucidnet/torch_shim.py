@@ -27,6 +27,7 @@ import contextlib
 import importlib
 import importlib.abc
 import importlib.machinery
+import importlib.util
 import os
 import re
 import runpy
@@ -77,11 +78,28 @@ class _TorchFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
 
 @contextlib.contextmanager
+def _printing_as_torch():
+    """Printed dtypes and sizes say ``torch.float64`` and ``torch.Size`` while a script runs (where lucidnet's
+    printing has that option); print options the script sets are put back afterwards."""
+    if importlib.util.find_spec("lucidnet.printing") is None:
+        yield
+        return
+    printing = importlib.import_module("lucidnet.printing")
+    saved = printing.get_printoptions()
+    printing.set_printoptions(namespace="torch")
+    try:
+        yield
+    finally:
+        printing.set_printoptions(**saved)
+
+
+@contextlib.contextmanager
 def torch_imports():
     """Within this block ``import torch`` (and ``torch.nn``, ``torch.utils.data``, ...) gives lucidnet.
 
     Any real ``torch`` modules already imported are set aside and restored on exit, and the hook is removed,
-    so code after the block sees the same modules as before.
+    so code after the block sees the same modules as before. Inside, printed dtypes and sizes use PyTorch's
+    names (``torch.float32``, ``torch.Size``), as the script expects.
 
     Example:
         >>> with torch_imports():
@@ -94,7 +112,8 @@ def torch_imports():
     saved = {name: sys.modules.pop(name) for name in list(sys.modules) if is_torch(name)}
     sys.meta_path.insert(0, finder)
     try:
-        yield
+        with _printing_as_torch():
+            yield
     finally:
         sys.meta_path.remove(finder)
         for name in [n for n in sys.modules if is_torch(n)]:

@@ -225,7 +225,7 @@ class RNN(RNNBase):
         >>> import lucidnet
         >>> rnn = RNN(10, 20, num_layers=2)
         >>> output, h_n = rnn(lucidnet.randn(5, 3, 10))
-        >>> output.shape, h_n.shape
+        >>> tuple(output.shape), tuple(h_n.shape)
         ((5, 3, 20), (2, 3, 20))
     """
 
@@ -258,7 +258,7 @@ class LSTM(RNNBase):
         >>> import lucidnet
         >>> lstm = LSTM(10, 20, batch_first=True, bidirectional=True)
         >>> output, (h_n, c_n) = lstm(lucidnet.randn(3, 5, 10))
-        >>> output.shape, h_n.shape, c_n.shape
+        >>> tuple(output.shape), tuple(h_n.shape), tuple(c_n.shape)
         ((3, 5, 40), (2, 3, 20), (2, 3, 20))
         >>> list(lstm.state_dict())[:4]
         ['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0']
@@ -283,7 +283,7 @@ class GRU(RNNBase):
         >>> import lucidnet
         >>> gru = GRU(10, 20, num_layers=2, dropout=0.1)
         >>> output, h_n = gru(lucidnet.randn(5, 10))      # one unbatched sequence of 5 steps
-        >>> output.shape, h_n.shape
+        >>> tuple(output.shape), tuple(h_n.shape)
         ((5, 20), (2, 20))
     """
 
@@ -371,7 +371,7 @@ class RNNCell(RNNCellBase):
         >>> h = None
         >>> for x_t in lucidnet.randn(6, 3, 10):     # step through a sequence by hand
         ...     h = cell(x_t, h)
-        >>> h.shape
+        >>> tuple(h.shape)
         (3, 20)
     """
 
@@ -399,7 +399,7 @@ class LSTMCell(RNNCellBase):
     Example:
         >>> import lucidnet
         >>> h, c = LSTMCell(10, 20)(lucidnet.randn(3, 10))
-        >>> h.shape, c.shape
+        >>> tuple(h.shape), tuple(c.shape)
         ((3, 20), (3, 20))
     """
     _mode = "lstm"
@@ -418,7 +418,7 @@ class GRUCell(RNNCellBase):
 
     Example:
         >>> import lucidnet
-        >>> GRUCell(10, 20)(lucidnet.randn(10)).shape
+        >>> tuple(GRUCell(10, 20)(lucidnet.randn(10)).shape)
         (20,)
     """
     _mode = "gru"
