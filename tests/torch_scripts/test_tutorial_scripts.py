@@ -27,7 +27,7 @@ GRAD_FN = (r"grad_fn=<\w+>", "grad_fn=<?>")   # a mask: node names that depend o
 # ("Sequential(  # 236 parameters"), and its graph has other nodes than PyTorch's where an op is fused or
 # composed differently (Linear is one LinearBackward node, PyTorch's AddmmBackward0; MSELoss is composed).
 COUNTS = (r"  # [\d,]+( parameters)?$", "")
-NODE = (r"<\w+Backward\d* object at 0x[^>]*>", "<node>")   # (addresses are masked to 0x? first)
+NODE = (r"<(\w+Backward\d*|AccumulateGrad) object at 0x[^>]*>", "<node>")   # (addresses are masked to 0x? first)
 
 
 def _node_names_as_pytorch():
