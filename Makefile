@@ -1,5 +1,5 @@
 # The two Quickstart commands. Both install what they need first (scripts/setup.sh; quick when done).
-.PHONY: train test bench
+.PHONY: train test bench docs docs-test
 
 train:          ## train the default MLP on Fashion-MNIST and report its test accuracy
 	@scripts/setup.sh
@@ -13,3 +13,11 @@ bench:          ## run the benchmarks (on a quiet machine)
 	@scripts/setup.sh
 	python3 bench/autograd_overhead.py
 	python3 bench/fashion_mnist.py
+
+docs:           ## build the documentation site into site/ (tutorials executed, API reference from the docstrings)
+	@scripts/setup.sh docs
+	python3 -m mkdocs build
+
+docs-test:      ## build the site with the tutorials' small settings and check it in headless Chromium
+	@scripts/setup.sh docs
+	python3 -m pytest -q docs/test_site.py

@@ -27,6 +27,7 @@ from . import optim
 from . import utils
 from .classic import Adaline, Perceptron
 from . import io, train
+from . import viz
 from .io import load, save
 from .train import Model, Sequential
 from .torch_names import add_missing_name_errors as _add_missing_name_errors

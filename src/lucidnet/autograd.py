@@ -387,3 +387,8 @@ def _store_leaf_grads(leaf_grads):
 
 
 from .tensor import Tensor  # noqa: E402  (bottom import: tensor.py imports this module first)
+
+
+# Learner tools, in their own modules (imported last: they use Tensor and backward).
+from .gradcheck import GradcheckError, gradcheck, numerical_derivative  # noqa: E402,F401
+from . import autograd_functional as functional  # noqa: E402,F401  (also importable as lucidnet.autograd.functional)

@@ -673,3 +673,7 @@ class LambdaCallback(Callback):
     def on_train_end(self, logs=None):
         if self._fns["on_train_end"]:
             self._fns["on_train_end"](logs)
+
+
+from .inspect import LayerStatistics  # noqa: E402,F401  (own modules; here so keras-style callbacks.X finds them)
+from .tensorboard import TensorBoard  # noqa: E402,F401
