@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
-# Install what lucidnet needs on a fresh Debian/Ubuntu machine: the package with its test, plot, viz and
-# tensorboard extras (PyTorch 2.13.0 CPU is the test oracle), Debian's Fashion-MNIST copy and Graphviz (dot
-# renders the graph views). `scripts/setup.sh docs` adds the docs extra and Debian's Chromium and ChromeDriver
-# (the site's browser test). Safe to run again: it skips what is already there.
+# Install what lucidnet needs on a fresh Debian/Ubuntu machine: the package with every extra the tests use
+# (test, plot, viz, tensorboard, docs, mpi; PyTorch 2.13.0 CPU is the test oracle), and Debian's Fashion-MNIST
+# copy, Graphviz (dot renders the graph views), Chromium and ChromeDriver (the docs site's browser test).
+# Safe to run again: it skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-WANT_DOCS=${1:-}
 
 SUDO=""
 [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && SUDO="sudo"
@@ -15,10 +14,8 @@ command -v apt-get >/dev/null && { [ "$(id -u)" -eq 0 ] || [ -n "$SUDO" ]; } && 
 DEBS=()
 [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || DEBS+=(dataset-fashion-mnist)
 command -v dot >/dev/null || DEBS+=(graphviz)
-if [ "$WANT_DOCS" = docs ]; then
-  command -v chromium >/dev/null || DEBS+=(chromium)
-  command -v chromedriver >/dev/null || DEBS+=(chromium-driver)
-fi
+command -v chromium >/dev/null || DEBS+=(chromium)
+command -v chromedriver >/dev/null || DEBS+=(chromium-driver)
 if [ ${#DEBS[@]} -gt 0 ]; then
   if [ -n "$APT_OK" ]; then
     echo "setup: installing Debian's ${DEBS[*]}"
@@ -31,12 +28,9 @@ if [ ${#DEBS[@]} -gt 0 ]; then
 fi
 
 PY=${PYTHON:-python3}
-EXTRAS="test,plot,viz,tensorboard"
-CHECK="import lucidnet, torch, hypothesis, matplotlib, graphviz, tensorboard"
-if [ "$WANT_DOCS" = docs ]; then
-  EXTRAS="$EXTRAS,docs"
-  CHECK="$CHECK, mkdocs, material, mkdocs_jupyter, mkdocstrings_handlers.python, jupytext, selenium"
-fi
+EXTRAS="test,plot,viz,tensorboard,docs,mpi"
+CHECK="import lucidnet, torch, hypothesis, matplotlib, graphviz, tensorboard, mpi4py"
+CHECK="$CHECK, mkdocs, material, mkdocs_jupyter, mkdocstrings_handlers.python, jupytext, selenium"
 if ! "$PY" -c "$CHECK" 2>/dev/null \
    || [ "$("$PY" -c 'import torch; print(torch.__version__.split("+")[0])')" != "2.13.0" ]; then
   echo "setup: pip install -e '.[$EXTRAS]'"

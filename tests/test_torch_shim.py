@@ -91,8 +91,8 @@ def test_missing_attribute_says_lucidnet_does_not_provide_it():
 
 def test_missing_module_says_lucidnet_does_not_provide_it():
     with torch_imports():
-        with pytest.raises(ModuleNotFoundError, match=r"lucidnet does not provide torch\.distributed "):
-            import torch.distributed  # noqa: F401
+        with pytest.raises(ModuleNotFoundError, match=r"lucidnet does not provide torch\.distributions "):
+            import torch.distributions  # noqa: F401
         with pytest.raises(ModuleNotFoundError, match=r"lucidnet does not provide torch\.utils\.cpp_extension "):
             importlib.import_module("torch.utils.cpp_extension")
 

@@ -22,6 +22,7 @@ from .creation import *  # noqa: F401,F403
 from .functional import *  # noqa: F401,F403
 from . import functional, ops
 from . import data
+from . import distributed
 from . import nn
 from . import optim
 from . import utils

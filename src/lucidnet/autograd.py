@@ -17,6 +17,7 @@ closure saved (``Node.check_saved``).
 import contextlib
 import functools
 import itertools
+import weakref
 from heapq import heappop, heappush, heapreplace
 
 import numpy as np
@@ -305,6 +306,8 @@ def backward(tensor, gradient=None, retain_graph=False):
     root = tensor.grad_fn
     if root is None:                           # backward on a leaf: its gradient is the seed itself
         _store_leaf_grads({tensor: seed})
+        if _hooked[0]:
+            _run_post_accumulate_hooks((tensor,))
         return
 
     # Run nodes from the newest to the oldest. Every consumer of a node's output was created after it, so
@@ -352,6 +355,8 @@ def backward(tensor, gradient=None, retain_graph=False):
         else:
             node = nxt
     _store_leaf_grads(grads)                   # every node was popped: what is left are the leaves
+    if _hooked[0]:
+        _run_post_accumulate_hooks(grads)
 
 
 def _retain(node, g):
@@ -384,6 +389,74 @@ def _store_leaf_grads(leaf_grads):
         taken.add(id(owner))
         grad = t.grad = _new(Tensor)           # Tensor._wrap(g), written out
         grad.array, grad.grad, grad.grad_fn, grad._requires_grad, grad._version = g, None, None, False, [0, 0]
+
+
+
+# ----------------------------------------------------------------------------------------------- leaf hooks
+
+_hook_ids = itertools.count()
+_hooked = [0]                    # leaves holding post-accumulate hooks; while 0, backward skips looking for them
+
+
+class RemovableHandle:
+    """What registering a hook returns: ``remove()`` unregisters it (PyTorch's ``RemovableHandle``).
+
+    Example:
+        >>> hooks = {}
+        >>> handle = RemovableHandle(hooks, 0); hooks[0] = print
+        >>> handle.remove(); hooks
+        {}
+    """
+
+    def __init__(self, hooks, key):
+        self.hooks, self.id = hooks, key
+
+    def remove(self):
+        self.hooks.pop(self.id, None)
+
+
+def register_post_accumulate_grad_hook(tensor, hook):
+    """Call ``hook(tensor)`` after every backward that accumulated a gradient into leaf ``tensor``'s ``.grad``.
+
+    Hooks run once backward has stored every leaf's gradient, leaf by leaf in the order the gradients were
+    reached (the last layer's parameters first). Data-parallel training uses them to average gradients
+    across processes before the optimizer step (see ``nn.parallel.DistributedDataParallel``). The hooks live
+    on the tensor, so they go when it goes.
+
+    Example:
+        >>> import lucidnet
+        >>> w = lucidnet.ones(2, requires_grad=True)
+        >>> handle = w.register_post_accumulate_grad_hook(lambda t: print("grad:", t.grad))
+        >>> (w * 3).sum().backward()
+        grad: tensor([3., 3.])
+        >>> handle.remove()
+    """
+    if not tensor._requires_grad or tensor.grad_fn is not None:
+        raise RuntimeError("register_post_accumulate_grad_hook(): expected a leaf tensor that requires grad, got "
+                           + ("a computed tensor (it has a grad_fn)." if tensor.grad_fn is not None
+                              else "one that does not require grad."))
+    if not callable(hook):
+        raise TypeError(f"register_post_accumulate_grad_hook(): expected a callable hook, got {type(hook).__name__}.")
+    hooks = getattr(tensor, "_post_accumulate_hooks", None)
+    if hooks is None:
+        hooks = tensor._post_accumulate_hooks = {}
+        weakref.finalize(tensor, _forget_hooked)
+        _hooked[0] += 1
+    handle = RemovableHandle(hooks, next(_hook_ids))
+    hooks[handle.id] = hook
+    return handle
+
+
+def _forget_hooked():
+    _hooked[0] -= 1
+
+
+def _run_post_accumulate_hooks(leaves):
+    for t in leaves:
+        hooks = getattr(t, "_post_accumulate_hooks", None)
+        if hooks:
+            for hook in list(hooks.values()):
+                hook(t)
 
 
 from .tensor import Tensor  # noqa: E402  (bottom import: tensor.py imports this module first)

@@ -10,7 +10,7 @@ How names map: ``torch`` is ``lucidnet``, and ``torch.a.b`` is found by walking 
 ``a`` of lucidnet when it is a module (``torch.utils.data`` is ``lucidnet.data``), else the submodule
 ``lucidnet.a``. These are the real modules, so a script renamed by hand (``import lucidnet.nn as nn``,
 ``from lucidnet.utils.data import DataLoader``) works the same. A name lucidnet lacks fails with an error
-that says so: ``ModuleNotFoundError: lucidnet does not provide torch.distributed`` for a module, and for an
+that says so: ``ModuleNotFoundError: lucidnet does not provide torch.distributions`` for a module, and for an
 attribute (through each public module's ``__getattr__``, see :mod:`lucidnet.torch_names`)
 ``AttributeError: lucidnet does not provide torch.nn.Transformer ...``.
 

@@ -12,3 +12,4 @@ from .normalization import BatchNorm1d, LayerNorm
 from .preprocessing import Normalization
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from .sparse import Embedding
+from . import parallel

@@ -2,7 +2,7 @@
 tutorial page shows its executed figures (images that actually decode), and no link inside the site is
 broken (every page and file linked answers, every #anchor exists on its page).
 
-Run with ``make docs-test`` (or ``python3 -m pytest -q docs/test_site.py``). It builds the site with the
+Part of ``make test``; alone: ``make docs-test`` (``python3 -m pytest -q tests/test_docs_site.py``). It builds the site with the
 tutorials' small settings (``LUCIDNET_QUICK=1``) into a temporary folder, unless ``LUCIDNET_SITE_DIR`` names
 a site already built (``make docs`` writes ``site/``).
 """
