@@ -13,7 +13,8 @@ _TORCH_SPELLING = {"lucidnet.data": "torch.utils.data"}
 # the modules a PyTorch script reaches by name; add_missing_name_errors gives each a __getattr__
 PUBLIC_MODULES = ("lucidnet", "lucidnet.nn", "lucidnet.nn.functional", "lucidnet.nn.init", "lucidnet.nn.utils",
                   "lucidnet.optim", "lucidnet.optim.lr_scheduler", "lucidnet.data", "lucidnet.utils",
-                  "lucidnet.autograd", "lucidnet.linalg", "lucidnet.cuda", "lucidnet.backends", "lucidnet.accelerator")
+                  "lucidnet.autograd", "lucidnet.linalg", "lucidnet.cuda", "lucidnet.backends", "lucidnet.accelerator",
+                  "lucidnet.distributed")
 
 
 def torch_name(module_name):
