@@ -15,6 +15,8 @@ from lucidnet import plots
 from lucidnet.data.png import read_png
 from lucidnet.train import History
 
+from helpers import raises
+
 
 def png(path):
     image = read_png(path)
@@ -197,7 +199,7 @@ def test_no_path_gives_a_figure_for_every_plot():
 ])
 def test_bad_input(tmp_path, call, message):
     path = os.fspath(tmp_path / "x.png")
-    with pytest.raises(ValueError, match="^" + re.escape(message) + "$"):
+    with raises(ValueError, message):
         call(path)
     assert not os.path.exists(path)
 

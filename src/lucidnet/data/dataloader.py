@@ -14,6 +14,7 @@ import numpy as np
 from .. import dtypes
 from ..random import Generator, numpy_generator
 from ..tensor import Tensor
+from ..validation import check_int
 from .dataset import Subset, TensorDataset
 
 __all__ = ["DataLoader", "default_collate"]
@@ -142,8 +143,7 @@ class DataLoader:
         if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
             raise TypeError(f"DataLoader(): expected a dataset with __len__ and __getitem__ (a Dataset, an array "
                             f"or a Tensor), got {type(dataset).__name__}.")
-        if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size <= 0:
-            raise ValueError(f"DataLoader(): expected batch_size to be a positive integer, got {batch_size!r}.")
+        batch_size = check_int("DataLoader()", "batch_size", batch_size)
         if collate_fn is not None and not callable(collate_fn):
             raise TypeError(f"DataLoader(): expected collate_fn to be callable, got {type(collate_fn).__name__}.")
         if isinstance(num_workers, bool) or not isinstance(num_workers, numbers.Integral) or num_workers < 0:

@@ -7,6 +7,8 @@ import math
 
 import numpy as np
 
+from ..validation import check_int  # noqa: F401  (layers' sizes: re-exported for the layer modules)
+
 
 def where(module):
     """The layer as its repr's first line prints it: ``Linear(in_features=4, out_features=2, bias=True)``."""
@@ -46,11 +48,3 @@ def check_float(module, x):
         raise TypeError(f"{where(module)}: expected a floating point input, got "
                         f"{'dtype ' + str(dtype) if dtype is not None else type(x).__name__}. Convert it with "
                         f"x.float().")
-
-
-def check_int(where, name, value, minimum=1):
-    """A constructor argument that must be an integer >= minimum (a size): returns it as an int."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        what = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
-        raise ValueError(f"{where}: expected {name} to be {what}, got {value!r}.")
-    return int(value)

@@ -93,13 +93,13 @@ class Trainer:
         c = self._compiled
         if c.loss is None and not self._overrides("train_step"):
             raise RuntimeError("fit(): expected a loss; pass loss= to compile(), or override train_step().")
-        epochs = check_int(epochs, where, "epochs", 0)
+        epochs = check_int(where, "epochs", epochs, 0)
         if verbose == "auto":
             verbose = 1
         if seed is not None and generator is not None:
             raise ValueError("fit(): expected seed or generator, got both.")
         if seed is not None:
-            generator = Generator().manual_seed(check_int(seed, where, "seed", 0))
+            generator = Generator().manual_seed(check_int(where, "seed", seed, 0))
         if generator is not None and not isinstance(generator, (Generator, np.random.Generator)):
             raise TypeError(f"fit(): expected generator to be a lucidnet.Generator or a numpy Generator, got "
                             f"{type(generator).__name__}.")
@@ -134,7 +134,7 @@ class Trainer:
         resume = checkpoint.resume_point(self._run, initial_epoch)
         if initial_epoch is None:
             initial_epoch = resume["epoch"] if resume else 0
-        initial_epoch = check_int(initial_epoch, where, "initial_epoch", 0)
+        initial_epoch = check_int(where, "initial_epoch", initial_epoch, 0)
 
         history = callbacks_module.History()
         if resume and resume.get("history"):
@@ -413,7 +413,7 @@ def _validation_epochs(freq, where):
     """``validate(epoch) -> bool`` for fit's ``validation_freq`` (an int: every that many epochs; a list: after
     those 1-based epochs)."""
     if isinstance(freq, (list, tuple, set, range)):
-        epochs = {check_int(e, where, "validation_freq's epochs", 1) for e in freq}
+        epochs = {check_int(where, "validation_freq's epochs", e, 1) for e in freq}
         return lambda epoch: epoch + 1 in epochs
-    freq = check_int(freq, where, "validation_freq", 1)
+    freq = check_int(where, "validation_freq", freq, 1)
     return lambda epoch: (epoch + 1) % freq == 0
