@@ -8,7 +8,7 @@ import safetensors.numpy
 import lucidnet
 from lucidnet.models import BertConfig, BertModel
 
-# Mixed lengths (1 to 26 tokens), punctuation, accents, non-Latin scripts, emoji, an empty string.
+# Mixed lengths (2 to 24 tokens with [CLS] and [SEP]), punctuation, accents, non-Latin scripts, emoji, an empty string.
 SENTENCES = [
     "A man is eating food.", "A man is eating a piece of bread.", "The girl is carrying a baby.",
     "A man is riding a horse.", "A woman is playing violin.", "Two men pushed carts through the woods.",
