@@ -262,3 +262,11 @@ def test_importing_pretrained_leaves_the_layer_registry_alone():
     assert len(layers) > 20
     for layer in layers:
         assert MODULES[layer.__name__] is layer, layer.__name__
+
+
+def test_importing_lucidnet_pretrained_imports_no_extra():
+    import subprocess
+    code = ("import sys, lucidnet, lucidnet.pretrained, lucidnet.models, lucidnet.cli; "
+            "print([m for m in ('tokenizers', 'huggingface_hub', 'transformers', 'torch') if m in sys.modules])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
