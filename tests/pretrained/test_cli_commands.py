@@ -95,6 +95,8 @@ def test_help_lists_the_commands(capsys):
      r"^lucidnet: error: --corpus empty.txt: expected lines of text"),
     (["search", "{model}", "--corpus", "{corpus}", "--query", " "], 1,
      r"^lucidnet: error: --query: expected text to look for, got an empty query\.$"),
+    (["search", "{model}", "--corpus", "{corpus}", "--query", "x", "--save-embeddings", "c.txt"], 1,
+     r"^lucidnet: error: --save-embeddings: expected a .npy file name, got 'c.txt'\.$"),
     (["search", "{model}", "--corpus", "{corpus}", "--query", "x", "--top-k", "0"], 2,
      r"^lucidnet: error: argument --top-k: expected a positive integer, got '0'\.$"),
     (["search", "{model}", "--corpus", "{corpus}"], 2, r"^lucidnet: error: the following arguments are required: "

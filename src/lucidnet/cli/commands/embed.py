@@ -31,19 +31,23 @@ def read_lines(path, what):
     return lines
 
 
-def save_npy(path, array):
-    """Write ``array`` to ``path`` (.npy) atomically: the old file or the whole new one, never a part."""
+def check_npy_path(path, option):
+    """Refuse an output path that could not be written, before any work: not .npy, or no such directory."""
     if not path.lower().endswith(".npy"):
-        raise CLIError(f"--out: expected a .npy file name, got {os.path.basename(path)!r}.")
+        raise CLIError(f"{option}: expected a .npy file name, got {os.path.basename(path)!r}.")
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
-        raise CLIError(f"--out {path}: expected an existing directory to write into, got {directory} (no such "
+        raise CLIError(f"{option} {path}: expected an existing directory to write into, got {directory} (no such "
                        f"directory).")
+
+
+def save_npy(path, array, option):
+    """Write ``array`` to ``path`` (.npy) atomically: the old file or the whole new one, never a part."""
     try:
         with atomic_write(path) as f:
             np.save(f, array)
     except OSError as e:
-        raise CLIError(f"--out {path}: cannot write it ({one_line(e)}).") from None
+        raise CLIError(f"{option} {path}: cannot write it ({one_line(e)}).") from None
 
 
 def arguments(p):
@@ -64,11 +68,13 @@ def run(args):
         sentences += [text for _, text in read_lines(args.file, "--file")]
     if not sentences:
         raise CLIError("embed: expected sentences to embed (arguments or --file), got none.")
+    if args.out:
+        check_npy_path(args.out, "--out")
     encoder = load_encoder(args.model)
     emb = encoder.encode(sentences, batch_size=args.batch_size, normalize=not args.no_normalize,
                          show_progress=args.progress)
     if args.out:
-        save_npy(args.out, emb)
+        save_npy(args.out, emb, "--out")
         print(f"wrote {args.out}: {emb.shape[0]} x {emb.shape[1]} float32"
               f"{'' if args.no_normalize else ', unit length'}", file=sys.stderr)
         return 0

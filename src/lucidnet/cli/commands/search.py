@@ -3,7 +3,7 @@ sentence embeddings from a pretrained model directory)."""
 from ...pretrained import semantic_search
 from .. import registry
 from ..args import CLIError, int_at_least
-from .embed import load_encoder, read_lines, save_npy
+from .embed import check_npy_path, load_encoder, read_lines, save_npy
 
 
 def arguments(p):
@@ -24,11 +24,13 @@ def run(args):
     lines = read_lines(args.corpus, "--corpus")[:args.limit]
     if any(not q.strip() for q in args.query):
         raise CLIError("--query: expected text to look for, got an empty query.")
+    if args.save_embeddings:
+        check_npy_path(args.save_embeddings, "--save-embeddings")
     encoder = load_encoder(args.model)
     corpus = encoder.encode([text for _, text in lines], batch_size=args.batch_size,
                             show_progress=not args.quiet and len(lines) > 4 * args.batch_size)
     if args.save_embeddings:
-        save_npy(args.save_embeddings, corpus)
+        save_npy(args.save_embeddings, corpus, "--save-embeddings")
     hits = semantic_search(encoder.encode(args.query, batch_size=args.batch_size), corpus, top_k=args.top_k)
     width = len(str(lines[-1][0]))
     for query, found in zip(args.query, hits):
