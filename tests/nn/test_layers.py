@@ -156,3 +156,18 @@ def test_every_layer_has_a_docstring_example():
                  "L1Loss", "HuberLoss", "CrossEntropyLoss", "NLLLoss", "BCELoss", "BCEWithLogitsLoss"]:
         doc = getattr(nn, name).__doc__
         assert doc and "Example:" in doc and ">>>" in doc, name
+
+
+def test_embedding_with_given_weight_draws_nothing():
+    w = np.arange(6, dtype=np.float32).reshape(3, 2)
+    lucidnet.manual_seed(0)
+    expected_next = lucidnet.randn(1).item()
+    lucidnet.manual_seed(0)
+    emb = nn.Embedding(3, 2, _weight=w)
+    assert lucidnet.randn(1).item() == expected_next                  # the generator was not used
+    assert np.shares_memory(emb.weight.array, w) and emb.weight.requires_grad
+    assert not nn.Embedding(3, 2, _weight=w, _freeze=True).weight.requires_grad
+    frozen = nn.Embedding.from_pretrained(lucidnet.tensor(w))
+    assert not frozen.weight.requires_grad and not np.shares_memory(frozen.weight.array, w)
+    with pytest.raises(ValueError, match=r"^Embedding: expected _weight of shape \(4, 2\), got \(3, 2\)\.$"):
+        nn.Embedding(4, 2, _weight=w)

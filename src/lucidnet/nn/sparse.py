@@ -1,4 +1,6 @@
 """Embedding: a lookup table of learned vectors, one row per token id."""
+import numpy as np
+
 from .. import dtypes
 from ..creation import empty
 from ..tensor import Tensor
@@ -19,6 +21,9 @@ class Embedding(Module):
         embedding_dim: the size of each vector.
         padding_idx: an id whose row stays zero and receives no gradient (for padding tokens); negative
             values count from the end. Default: None.
+        _weight: a (num_embeddings, embedding_dim) array or tensor to use as the weight instead of drawing
+            one (as PyTorch's; ``from_pretrained`` uses it), shared, not copied. Default: None.
+        _freeze: with ``_weight``, keep it out of training (requires_grad False). Default: False.
 
     Shape:
         input (*) integer ids -> output (*, embedding_dim)
@@ -31,7 +36,8 @@ class Embedding(Module):
         ((1, 3, 3), [0.0, 0.0, 0.0])
     """
 
-    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, device=None, dtype=None):
+    def __init__(self, num_embeddings, embedding_dim, padding_idx=None, device=None, dtype=None, _weight=None,
+                 _freeze=False):
         super().__init__()
         self.num_embeddings = check_int("Embedding", "num_embeddings", num_embeddings)
         self.embedding_dim = check_int("Embedding", "embedding_dim", embedding_dim)
@@ -41,6 +47,13 @@ class Embedding(Module):
                                  f"{self.num_embeddings}), got {padding_idx}.")
             padding_idx = int(padding_idx) % self.num_embeddings
         self.padding_idx = padding_idx
+        if _weight is not None:                   # given weights: no random draw (a 30522 x 384 table costs 1 s)
+            data = _weight.array if isinstance(_weight, Tensor) else _weight
+            if tuple(getattr(data, "shape", ())) != (self.num_embeddings, self.embedding_dim):
+                raise ValueError(f"Embedding: expected _weight of shape ({self.num_embeddings}, {self.embedding_dim}), "
+                                 f"got {getattr(data, 'shape', type(data).__name__)}.")
+            self.weight = Parameter(data, requires_grad=not _freeze)
+            return
         d = dtypes.to_dtype(dtype) or dtypes.get_default_dtype()
         self.weight = Parameter(empty(self.num_embeddings, self.embedding_dim, dtype=d))
         self.reset_parameters()
@@ -58,10 +71,7 @@ class Embedding(Module):
         if len(getattr(data, "shape", ())) != 2:
             raise ValueError(f"Embedding.from_pretrained: expected embeddings of shape (num_embeddings, "
                              f"embedding_dim), got {getattr(data, 'shape', type(data).__name__)}.")
-        emb = cls(data.shape[0], data.shape[1], padding_idx, dtype=data.dtype)
-        emb.weight.array[...] = data
-        emb.weight.requires_grad = not freeze
-        return emb
+        return cls(data.shape[0], data.shape[1], padding_idx, _weight=np.array(data), _freeze=freeze)
 
     def reset_parameters(self):
         """Rows from N(0, 1); the padding row zero."""

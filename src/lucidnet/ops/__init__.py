@@ -9,5 +9,6 @@ from .loss import binary_cross_entropy, binary_cross_entropy_with_logits
 from .nn import cross_entropy, log_softmax, softmax
 from .norm import batch_norm, layer_norm
 from .reduce import amax, amin, sum
+from .rnn import rnn_sequence
 from .shape import broadcast_to, concatenate, getitem, pad, reshape, take_along_axis, transpose
 from .sparse import embedding

