@@ -24,6 +24,15 @@ def test_dead_relus_are_counted():
     assert "update_ratio" not in stats["0 Linear"] and model[0].weight.grad is None    # by hand: nothing changed
 
 
+def test_dead_units_of_a_dense_relu_are_counted():
+    lucidnet.manual_seed(0)
+    model = lucidnet.Sequential([nn.Dense(10, activation="relu", in_features=4), nn.Dense(2)])
+    with lucidnet.no_grad():
+        model[0].bias.array[:3] = -100.0
+    stats, _, _ = layer_statistics(model, X, Y, nn.CrossEntropyLoss())
+    assert stats["0 Dense"]["dead_fraction"] == pytest.approx(0.3)
+
+
 def test_vanishing_gradients_in_a_deep_sigmoid_network():
     lucidnet.manual_seed(0)
     model = nn.MLP([4] + [32] * 8 + [2], activation="sigmoid")

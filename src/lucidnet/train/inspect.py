@@ -35,7 +35,7 @@ def _leaf_layers(model):
 def _is_relu(module):
     if type(module).__name__ == "ReLU":
         return True
-    name = getattr(module, "_activation_name", None)             # Dense(activation="relu")
+    name = getattr(module, "activation_name", None)              # Dense(activation="relu")
     return callable(name) and name() == "relu"
 
 
