@@ -7,6 +7,8 @@ import math
 
 import numpy as np
 
+from .. import dtypes
+
 
 def where(module):
     """The layer as its repr's first line prints it: ``Linear(in_features=4, out_features=2, bias=True)``."""
@@ -46,6 +48,16 @@ def check_float(module, x):
         raise TypeError(f"{where(module)}: expected a floating point input, got "
                         f"{'dtype ' + str(dtype) if dtype is not None else type(x).__name__}. Convert it with "
                         f"x.float().")
+
+
+def check_dtype(module, x, weight):
+    """Require input of the layer's dtype, as PyTorch does (a float32 layer refuses float64 or integer input
+    instead of silently computing in another dtype)."""
+    dt = getattr(x, "array", x).dtype if hasattr(x, "dtype") else None
+    if dt is not None and dt is not weight.array.dtype and dt != weight.array.dtype:
+        raise dtypes.DTypeError(f"{where(module)}: expected input of dtype {weight.array.dtype} (the layer's), got "
+                                f"{dt}. Convert the input with x.to({weight.dtype}), or the layer with "
+                                f".to({dtypes.wrap(dt)}).")
 
 
 def check_int(where, name, value, minimum=1):
