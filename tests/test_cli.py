@@ -2,6 +2,7 @@
 thousand images, the classic models, regression), evaluate and predict on what train saved, the files written,
 plots with and without matplotlib, every bad input as its one-line error, a diverging run that keeps the last
 good model, real bugs that are not swallowed, and ``python -m lucidnet`` in a subprocess."""
+import dataclasses
 import json
 import math
 import os
@@ -330,7 +331,7 @@ def test_progress_over_many_epochs(capsys, monkeypatch):
     ok(capsys, "train", "--dataset", "xor", "--epochs", 30, "--no-plots", "--out", "x")   # not a terminal: 10 lines
     out = ok(capsys, "train", "--dataset", "xor", "--epochs", 30, "--no-plots", "--out", "x")
     assert re.findall(r"^Epoch (\d+)/30 - loss: ", out, re.M) == [str(e) for e in range(3, 31, 3)]
-    monkeypatch.setattr(cli, "_interactive", lambda f: True)                                # a terminal: a bar
+    monkeypatch.setattr(lucidnet.train.progress, "_interactive", lambda f: True)            # a terminal: a bar
     out = ok(capsys, "train", "--dataset", "xor", "--epochs", 30, "--no-plots", "--out", "x")
     assert "Epoch 3/30" not in out and "Training: 100%" in out and "30/30" in out
 
@@ -525,6 +526,7 @@ def test_a_missing_dataset_is_the_data_packages_one_line(capsys, monkeypatch, tm
 def test_bugs_are_not_swallowed(capsys, monkeypatch):
     def broken(*args, **kwargs):
         raise ZeroDivisionError("a bug")
-    monkeypatch.setattr(cli, "_network", broken)
+    mlp = cli.registry.model("mlp")
+    monkeypatch.setitem(cli.registry._MODELS, "mlp", dataclasses.replace(mlp, build=broken))
     with pytest.raises(ZeroDivisionError, match="a bug"):
         cli.main(["train", "--dataset", "xor", "--no-plots"])

@@ -415,3 +415,31 @@ def test_save_refuses_what_it_cannot_store(tmp_path):
         lucidnet.save(lucidnet.Sequential([nn.Dense(2, activation=lambda x: x, in_features=2)]),
                       tmp_path / "x.safetensors")
     assert not (tmp_path / "x.safetensors").exists()
+
+
+def test_a_users_class_never_replaces_a_built_in_layer(tmp_path):
+    class Linear(nn.Module):                                    # the user's own layer, with a built-in's name
+        def __init__(self, n):
+            super().__init__()
+            self.n, self.w = n, nn.Parameter(lucidnet.ones(n))
+
+        def forward(self, x):
+            return x * self.w
+
+        def get_config(self):
+            return {"n": self.n}
+    lucidnet.save(nn.Sequential(nn.Linear(2, 3)), tmp_path / "builtin.safetensors")
+    assert type(lucidnet.load(tmp_path / "builtin.safetensors")[0]) is nn.Linear     # failed before: the user's
+    lucidnet.save(nn.Sequential(Linear(2)), tmp_path / "own.safetensors")
+    assert type(lucidnet.load(tmp_path / "own.safetensors")[0]) is Linear
+    assert Linear(2).to_config()["class"] == f"{__name__}.{Linear.__qualname__}" and nn.MODULES["Linear"] is nn.Linear
+
+    class Scale(nn.Module):                                     # saved by its bare name, as older files did
+        def get_config(self):
+            return {}
+    assert type(nn.module_from_config({"class": "Scale", "config": {}})) is Scale
+    with pytest.raises(ValueError, match=r"expected a config name of its own, got 'Linear', already the name of "
+                                         r"lucidnet\.nn\.linear\.Linear\. Rename the class, or set config_name"):
+        class Clash(nn.Module):
+            config_name = "Linear"
+    assert nn.MODULES["Linear"] is nn.Linear

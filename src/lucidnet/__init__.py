@@ -41,8 +41,9 @@ from .signatures import torch_functions as _torch_functions
 from . import creation as _creation, logic as _logic, pointwise as _pointwise, products as _products  # noqa: E402
 from . import reductions as _reductions, sampling as _sampling, sorting as _sorting  # noqa: E402
 _MODULES = (_creation, functional, _logic, _pointwise, _products, _reductions, _sampling, _sorting)
+_NOT_TENSOR_FUNCTIONS = {"manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state"}
 globals().update(_torch_functions({name: globals()[name] for module in _MODULES for name in module.__all__
-                                   if name in globals()}))
+                                   if name in globals() and name not in _NOT_TENSOR_FUNCTIONS}))
 globals().update(_torch_functions({"svd": svd, "det": det, "inverse": inverse, "slogdet": slogdet}))
 from . import data
 from . import nn

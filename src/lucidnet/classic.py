@@ -12,10 +12,10 @@ import numbers
 
 import numpy as np
 
-from .creation import _rng
+from .random import numpy_generator
 from .tensor import Tensor
 
-__all__ = ["Adaline", "Perceptron"]
+__all__ = ["Adaline", "Perceptron", "from_state"]
 
 
 class _LinearUnit:
@@ -86,7 +86,7 @@ class _LinearUnit:
             T = (y == self.classes_[1]).astype(np.float64)[:, None]
         else:                                        # one-vs-rest: unit k says "class k or not"
             T = (y[:, None] == self.classes_[None, :]).astype(np.float64)
-        rng = _rng(self.random_state)
+        rng = numpy_generator(self.random_state)
         W = rng.normal(0.0, 0.01, size=(T.shape[1], X.shape[1]))      # small random weights, as in Raschka
         b = np.zeros(T.shape[1])
         return X, T, W, b, rng
@@ -123,6 +123,26 @@ class _LinearUnit:
         if z.ndim == 1:
             return self.classes_[self._decide(z).astype(np.intp)]
         return self.classes_[np.argmax(z, axis=1)]   # one-vs-rest: the most confident unit wins
+
+    # ----------------------------------------------------------------------------------------- saving
+
+    def get_state(self):
+        """The fitted model as plain values (numbers and arrays), e.g. for ``lucidnet.save``; :func:`from_state`
+        rebuilds it. Weights are kept as 2-D ``w`` and 1-D ``b`` (one row per unit) with a ``binary`` flag.
+
+        Example:
+            >>> import numpy as np
+            >>> X = np.array([[2.0, 1.0], [3.0, 2.0], [-1.0, -2.0], [-2.0, -1.0]])
+            >>> model = Adaline(eta=0.05, n_iter=30).fit(X, [1, 1, 0, 0])
+            >>> state = model.get_state(); state["class"], state["w"].shape, state["binary"]
+            ('Adaline', (1, 2), True)
+            >>> from_state(state).predict(X).tolist()
+            [1, 1, 0, 0]
+        """
+        if not hasattr(self, "w_"):
+            raise RuntimeError(f"{type(self).__name__}.get_state(): call fit() before get_state().")
+        return {"class": type(self).__name__, "eta": self.eta, "n_iter": self.n_iter, "binary": np.ndim(self.b_) == 0,
+                "w": np.atleast_2d(self.w_), "b": np.atleast_1d(self.b_), "classes": np.asarray(self.classes_)}
 
     def score(self, X, y):
         """The accuracy on (X, y): the fraction of rows whose predicted label equals y.
@@ -271,3 +291,20 @@ class Adaline(_LinearUnit):
             self.losses_.append(float(np.mean(errors ** 2)))
         self._finish(W, b)
         return self
+
+
+def from_state(state):
+    """The Perceptron or Adaline that :meth:`get_state` described (arrays may be lucidnet Tensors, as
+    ``lucidnet.load`` gives them).
+
+    Raises:
+        KeyError, TypeError, ValueError: for a state that is not one ``get_state`` wrote.
+    """
+    cls = {"Perceptron": Perceptron, "Adaline": Adaline}[state["class"]]
+    arr = {k: (v.array if isinstance(v, Tensor) else np.asarray(v)) for k, v in state.items()
+           if k in ("w", "b", "classes")}
+    model = cls(eta=state["eta"], n_iter=state["n_iter"])
+    model.w_ = arr["w"][0].astype(np.float64) if state["binary"] else arr["w"].astype(np.float64)
+    model.b_ = float(arr["b"][0]) if state["binary"] else arr["b"].astype(np.float64)
+    model.classes_ = arr["classes"]
+    return model

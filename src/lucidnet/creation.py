@@ -11,7 +11,11 @@ import numpy as np
 
 from . import dtypes
 from .device import check_device
+from .random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, numpy_generator, seed,
+                     set_rng_state)
 from .tensor import Tensor
+
+_rng = numpy_generator      # the old private name, kept for branches in flight: use random.numpy_generator
 
 __all__ = [
     "Generator", "arange", "as_tensor", "asarray", "default_generator", "empty", "empty_like", "eye", "from_numpy",
@@ -19,110 +23,6 @@ __all__ = [
     "logspace", "manual_seed", "numel", "ones", "ones_like", "rand", "rand_like", "randint", "randint_like", "randn",
     "randn_like", "randperm", "scalar_tensor", "seed", "set_rng_state", "tensor", "zeros", "zeros_like",
 ]
-
-
-class Generator:
-    """A seeded source of random numbers, PyTorch's ``torch.Generator`` over NumPy's PCG64.
-
-    Its state can be saved and restored (``get_state``/``set_state``, plain JSON-able dicts), so a
-    resumed training run draws the same batches as an uninterrupted one.
-
-    Example:
-        >>> g = Generator().manual_seed(0)
-        >>> a = randn(2, generator=g); b = randn(2, generator=Generator().manual_seed(0))
-        >>> bool((a == b).all())
-        True
-    """
-
-    def __init__(self, device="cpu"):
-        self.device = check_device(device, "Generator()")
-        self._seed = int(np.random.SeedSequence().entropy % (2**63))
-        self.np = np.random.default_rng(self._seed)
-
-    def manual_seed(self, seed):
-        """Reseed and return self."""
-        self._seed = int(seed)
-        self.np = np.random.default_rng(self._seed)
-        return self
-
-    def seed(self):
-        """Reseed from fresh entropy and return the new seed."""
-        self.manual_seed(np.random.SeedSequence().entropy % (2**63))
-        return self._seed
-
-    def initial_seed(self):
-        """The seed last set."""
-        return self._seed
-
-    def get_state(self):
-        """The generator's full state, a JSON-able dict."""
-        return self.np.bit_generator.state
-
-    def set_state(self, state):
-        """Restore a state from :meth:`get_state`."""
-        self.np.bit_generator.state = state
-
-    def __repr__(self):
-        return f"Generator(seed={self._seed})"
-
-
-default_generator = Generator().manual_seed(np.random.SeedSequence().entropy % (2**63))
-
-
-def manual_seed(seed):
-    """Seed the default generator, making every later random call reproducible. Returns it.
-
-    Example:
-        >>> _ = manual_seed(0); a = rand(3)
-        >>> _ = manual_seed(0); bool((a == rand(3)).all())
-        True
-    """
-    return default_generator.manual_seed(seed)
-
-
-def seed():
-    """Seed the default generator from fresh entropy; returns the seed."""
-    return default_generator.seed()
-
-
-def initial_seed():
-    """The seed the default generator was last given."""
-    return default_generator.initial_seed()
-
-
-def get_rng_state():
-    """The default generator's state (see :meth:`Generator.get_state`).
-
-    Example:
-        >>> state = get_rng_state(); a = rand(2); set_rng_state(state); bool((rand(2) == a).all())
-        True
-    """
-    return default_generator.get_state()
-
-
-def set_rng_state(new_state):
-    """Restore the default generator's state from :func:`get_rng_state`."""
-    default_generator.set_state(new_state)
-
-
-def _rng(generator=None):
-    """The NumPy generator to draw from: the default one, a :class:`Generator`'s, a NumPy one (Generator or
-    RandomState), an object with a NumPy generator in ``.np``, or a new one seeded with an int."""
-    if generator is None:
-        return default_generator.np
-    if isinstance(generator, Generator):
-        return generator.np
-    if isinstance(generator, np.random.Generator):
-        return generator
-    if isinstance(generator, np.random.RandomState):       # the same stream, with Generator's methods
-        return np.random.Generator(generator._bit_generator)
-    if isinstance(generator, (int, np.integer)) and not isinstance(generator, bool):
-        return np.random.default_rng(int(generator))
-    inner = getattr(generator, "np", None)
-    if isinstance(inner, np.random.Generator):
-        return inner
-    raise TypeError(f"generator: expected a lucidnet.Generator, a numpy Generator or an int seed, "
-                    f"got {type(generator).__name__}.")
 
 
 def _size(size, where="size"):
@@ -416,7 +316,8 @@ def rand(*size, generator=None, dtype=None, requires_grad=False, device=None):
     """
     check_device(device, "rand()")
     d = _float_dtype(dtype)
-    return _new(_rng(generator).random(_size(size, "rand()"), dtype=np.float64).astype(d, copy=False), requires_grad)
+    return _new(numpy_generator(generator).random(_size(size, "rand()"), dtype=np.float64).astype(d, copy=False),
+                requires_grad)
 
 
 def randn(*size, generator=None, dtype=None, requires_grad=False, device=None):
@@ -428,7 +329,8 @@ def randn(*size, generator=None, dtype=None, requires_grad=False, device=None):
     """
     check_device(device, "randn()")
     d = _float_dtype(dtype)
-    return _new(_rng(generator).standard_normal(_size(size, "randn()"), dtype=np.float64).astype(d, copy=False),
+    return _new(numpy_generator(generator).standard_normal(_size(size, "randn()"), dtype=np.float64)
+                .astype(d, copy=False),
                 requires_grad)
 
 
@@ -448,7 +350,7 @@ def randint(low, high=None, size=None, generator=None, dtype=None, requires_grad
         raise ValueError(f"randint(): expected low < high, got low={low}, high={high}.")
     size = _size((size,) if isinstance(size, (int, np.integer)) else tuple(size), "randint()")
     d = dtypes.to_dtype(dtype) or dtypes.int64
-    return _new(_rng(generator).integers(low, high, size).astype(d), requires_grad)
+    return _new(numpy_generator(generator).integers(low, high, size).astype(d), requires_grad)
 
 
 def randperm(n, generator=None, dtype=None, device=None):
@@ -460,7 +362,7 @@ def randperm(n, generator=None, dtype=None, device=None):
     """
     check_device(device, "randperm()")
     n, = _size((n,), "randperm()")
-    return Tensor._wrap(_rng(generator).permutation(n).astype(dtypes.to_dtype(dtype) or dtypes.int64))
+    return Tensor._wrap(numpy_generator(generator).permutation(n).astype(dtypes.to_dtype(dtype) or dtypes.int64))
 
 
 def rand_like(t, generator=None, dtype=None, requires_grad=False, device=None):

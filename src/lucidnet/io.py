@@ -52,9 +52,10 @@ import numpy as np
 import safetensors
 import safetensors.numpy
 
-from .creation import Generator, default_generator
 from .data._files import atomic_write
 from .nn.module import Module, module_from_config
+from .optim.optimizer import match_state_dict
+from .random import default_generator, get_state, set_state
 from .tensor import Tensor
 
 __all__ = ["Checkpoint", "load", "load_checkpoint", "load_state_dict", "load_weights", "save", "save_state_dict",
@@ -167,7 +168,7 @@ def save_state_dict(state_dict, path, metadata=None):
         >>> path = os.path.join(tempfile.mkdtemp(), "w.safetensors")
         >>> save_state_dict(nn.Linear(2, 3).state_dict(), path)
         >>> {k: v.shape for k, v in load_state_dict(path).items()}
-        {'weight': (3, 2), 'bias': (3,)}
+        {'weight': lucidnet.Size([3, 2]), 'bias': lucidnet.Size([3])}
     """
     if not hasattr(state_dict, "items"):
         raise TypeError(f"save_state_dict(): expected a mapping of names to tensors, got "
@@ -353,17 +354,6 @@ def _optimizer_meta(model, optimizer, tensors):
             "state_dict": _encode(optimizer.state_dict(), "optimizer", tensors)}
 
 
-def _generator_state(g):
-    if isinstance(g, Generator):
-        return g.get_state()
-    if isinstance(g, np.random.Generator):
-        return g.bit_generator.state
-    if hasattr(g, "state_dict"):                  # a DataLoader: its shuffling generator
-        return g.state_dict()
-    raise TypeError(f"save(): expected generator to be a lucidnet.Generator, a numpy Generator or a DataLoader, "
-                    f"got {type(g).__name__}.")
-
-
 def save(model, path, optimizer=None, *, epoch=None, history=None, generator=None, extra=None,
          include_optimizer=True):
     """Save a model (architecture, weights) with, optionally, what resuming its training needs. Atomic.
@@ -380,7 +370,8 @@ def save(model, path, optimizer=None, *, epoch=None, history=None, generator=Non
     - the optimizer's state: ``optimizer``, or the compiled optimizer of a :class:`lucidnet.Model`;
     - the training state: ``epoch`` (epochs completed), ``history``, the states of the default random
       generator and of ``generator``, callbacks' states, and ``extra`` (any JSON-able value). For a
-      :class:`lucidnet.Model` these default to where its last ``fit`` is.
+      :class:`lucidnet.Model` these default to its ``get_training_state()``: where its last ``fit`` is (or the
+      run it was loaded with), and its compile arguments come from ``get_compile_config()``.
 
     Args:
         model: the module to save (or a state dict, or a nest of dicts and lists of tensors and values).
@@ -407,7 +398,7 @@ def save(model, path, optimizer=None, *, epoch=None, history=None, generator=Non
     if not isinstance(model, Module):
         _save_object(model, path)
         return
-    fit_state = model._training_state() if hasattr(model, "_training_state") else {}
+    fit_state = model.get_training_state() if hasattr(model, "get_training_state") else {}
     if optimizer is None:
         optimizer = getattr(model, "optimizer", None)       # a compiled lucidnet.Model's
     if optimizer is not None and not hasattr(optimizer, "state_dict"):
@@ -424,8 +415,9 @@ def save(model, path, optimizer=None, *, epoch=None, history=None, generator=Non
     except NotImplementedError:
         arch = None
     if arch is not None:
-        model_meta = {"architecture": arch, "input_shape": _input_shape(model),
-                      "compile": model._compile_config() if hasattr(model, "_compile_config") else None}
+        build = model.get_build_config() if hasattr(model, "get_build_config") else {}
+        model_meta = {"architecture": arch, "input_shape": build.get("input_shape"),
+                      "compile": model.get_compile_config() if hasattr(model, "get_compile_config") else None}
         try:
             json.dumps(model_meta)
         except (TypeError, ValueError) as e:
@@ -437,11 +429,12 @@ def save(model, path, optimizer=None, *, epoch=None, history=None, generator=Non
         opt_meta = _optimizer_meta(model, optimizer, tensors)
 
     generators = {"default": default_generator.get_state()}
-    given = generator if generator is not None else fit_state.get("generators")
-    if isinstance(given, dict):
-        generators.update({name: _generator_state(g) for name, g in given.items() if g is not None})
-    elif given is not None:
-        generators["generator"] = _generator_state(given)
+    if isinstance(generator, dict):
+        generators.update({name: get_state(g, "save()") for name, g in generator.items() if g is not None})
+    elif generator is not None:
+        generators["generator"] = get_state(generator, "save()")
+    else:
+        generators.update(fit_state.get("generators") or {})      # already states
     if history is None:
         history = fit_state.get("history")
     training = {"epoch": epoch if epoch is not None else fit_state.get("epoch"),
@@ -471,18 +464,13 @@ def _save_object(obj, path):
     _write(path, tensors, {"lucidnet.tree": tree}, "tree")
 
 
-def _input_shape(model):
-    shape = getattr(model, "_input_shape", None)
-    return list(shape) if shape is not None else None
-
-
 def _build_from_meta(model, meta):
     """Build a model's lazy layers from the saved input shape, without drawing from the default generator."""
     shape = (meta.get("lucidnet.model") or {}).get("input_shape")
-    if shape is not None and hasattr(model, "build") and not getattr(model, "built", True):
+    if shape is not None and hasattr(model, "build_from_config") and not getattr(model, "built", True):
         state = default_generator.get_state()
         try:
-            model.build(tuple(shape))
+            model.build_from_config({"input_shape": shape})
         finally:
             default_generator.set_state(state)
 
@@ -513,34 +501,6 @@ class Checkpoint:
     optimizer_param_names: object = None
     generators: dict = dataclasses.field(default_factory=dict)
     callbacks: object = None
-
-
-def _remap_optimizer_state(state, saved_names, optimizer, model, where):
-    """The saved optimizer state dict renumbered for ``optimizer``, whose parameters may be in another order:
-    state is matched to parameters by their names in the model."""
-    names = {id(p): n for n, p in model.named_parameters()}
-    groups = [[names.get(id(p)) for p in g["params"]] for g in optimizer.param_groups]
-    now = [n for g in groups for n in g]
-    if now == list(saved_names) or None in now or None in saved_names:
-        return state
-    if sorted(now) != sorted(saved_names):
-        raise ValueError(f"{where}: expected an optimizer over the parameters {sorted(saved_names)[:4]}..., got "
-                         f"one over {sorted(now)[:4]}....")
-    new_index = {n: i for i, n in enumerate(now)}
-    saved_groups = state["param_groups"]
-    if len(saved_groups) != len(groups):
-        raise ValueError(f"{where}: expected an optimizer with {len(saved_groups)} parameter groups, got "
-                         f"{len(groups)}.")
-    new_groups, start = [], 0
-    for saved, group in zip(saved_groups, groups):
-        if sorted(saved_names[int(i)] for i in saved["params"]) != sorted(group):
-            raise ValueError(f"{where}: expected the optimizer's parameter groups to hold the same parameters as the "
-                             f"saved ones, got {group[:3]}... in a group that held "
-                             f"{[saved_names[int(i)] for i in saved['params']][:3]}....")
-        new_groups.append(dict(saved, params=list(range(start, start + len(group)))))
-        start += len(group)
-    return {"state": {new_index[saved_names[int(i)]]: s for i, s in state["state"].items()},
-            "param_groups": new_groups}
 
 
 def load_checkpoint(path, model=None, optimizer=None, generator=None, restore_rng=True):
@@ -596,9 +556,9 @@ def load_checkpoint(path, model=None, optimizer=None, generator=None, restore_rn
         _load_optimizer(optimizer, ckpt, model, where)
         ckpt.optimizer = optimizer
     if generator is not None and "generator" in ckpt.generators:
-        _set_generator(generator, ckpt.generators["generator"], where)
+        set_state(generator, ckpt.generators["generator"], where)
     if restore_rng and "default" in ckpt.generators:
-        _set_generator(default_generator, ckpt.generators["default"], where)
+        set_state(default_generator, ckpt.generators["default"], where)
     return ckpt
 
 
@@ -606,23 +566,8 @@ def _load_optimizer(optimizer, ckpt, model, where):
     if ckpt.optimizer_class != type(optimizer).__name__:
         raise ValueError(f"{where}: expected a {type(optimizer).__name__} state, got the state of "
                          f"{ckpt.optimizer_class}.")
-    state = _remap_optimizer_state(ckpt.optimizer_state, ckpt.optimizer_param_names, optimizer, model, where)
+    state = match_state_dict(ckpt.optimizer_state, ckpt.optimizer_param_names, optimizer, model, where)
     optimizer.load_state_dict(state)
-
-
-def _set_generator(g, state, where):
-    try:
-        if isinstance(g, Generator):
-            g.set_state(state)
-        elif isinstance(g, np.random.Generator):
-            g.bit_generator.state = state
-        elif hasattr(g, "load_state_dict"):
-            g.load_state_dict(state)
-        else:
-            raise TypeError(f"{where}: expected generator to be a lucidnet.Generator, a numpy Generator or a "
-                            f"DataLoader, got {type(g).__name__}.")
-    except (KeyError, ValueError) as e:
-        raise ValueError(f"{where}: the saved generator state does not fit {type(g).__name__} ({e}).") from None
 
 
 def _model_from(path, tensors, meta, model, where):
@@ -687,13 +632,17 @@ def load(path, model=None, map_location=None, weights_only=None):
                                  f"has no get_config()); build the model and pass it: load(path, model=model).")
             return collections.OrderedDict((k, Tensor._wrap(v)) for k, v in tensors.items() if _is_weight(k))
     model = _model_from(path, tensors, meta, model, where)
-    if hasattr(model, "_restore_training"):          # a lucidnet.Model: compile it again, remember the run
+    if hasattr(model, "set_training_state"):         # a lucidnet.Model: compile it again, give it its run back
+        compile_config = (meta.get("lucidnet.model") or {}).get("compile")
+        if compile_config:
+            model.compile_from_config(compile_config)
+        training = meta.get("lucidnet.training") or {}
         opt_meta = meta.get("lucidnet.optimizer")
-        opt_state = None
-        if opt_meta is not None:
-            opt_state = {"class": opt_meta.get("class"), "param_names": opt_meta.get("param_names"),
-                         "state_dict": _decode(opt_meta.get("state_dict"), tensors, where)}
-        training = dict(meta.get("lucidnet.training") or {})
-        training["callbacks"] = _decode(training.get("callbacks"), tensors, where)
-        model._restore_training((meta.get("lucidnet.model") or {}).get("compile"), opt_state, training, where)
+        model.set_training_state({
+            "epoch": training.get("epoch"), "history": training.get("history"),
+            "generators": training.get("generators") or {},
+            "callbacks": _decode(training.get("callbacks"), tensors, where),
+            "optimizer": None if opt_meta is None else {
+                "class": opt_meta.get("class"), "param_names": opt_meta.get("param_names"),
+                "state_dict": _decode(opt_meta.get("state_dict"), tensors, where)}})
     return model

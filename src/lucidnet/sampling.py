@@ -12,7 +12,8 @@ Example:
 import numpy as np
 
 from . import dtypes
-from .creation import _rng, _size
+from .creation import _size
+from .random import numpy_generator
 from .tensor import Tensor
 
 __all__ = ["bernoulli", "multinomial", "normal", "poisson"]
@@ -42,7 +43,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
     if not replacement and n > w.shape[-1]:
         raise ValueError(f"multinomial(): cannot draw {n} samples without replacement from {w.shape[-1]} "
                          f"categories; pass replacement=True.")
-    rng = _rng(generator)
+    rng = numpy_generator(generator)
     if replacement:                        # inverse CDF: where uniform draws fall among the cumulative weights
         cdf = np.cumsum(rows, axis=1) / totals[:, None]
         u = rng.random((len(rows), n))
@@ -64,7 +65,7 @@ def bernoulli(input, p=None, *, generator=None):
     probs = input.array if p is None else np.broadcast_to(np.asarray(p, dtype=np.float64), input.shape)
     if np.any((probs < 0) | (probs > 1)):
         raise ValueError("bernoulli(): expected probabilities in [0, 1].")
-    draws = _rng(generator).random(np.shape(probs)) < probs
+    draws = numpy_generator(generator).random(np.shape(probs)) < probs
     dtype = input.array.dtype if input.array.dtype.kind == "f" else dtypes._default_float
     return Tensor._wrap(draws.astype(dtype))
 
@@ -88,7 +89,7 @@ def normal(mean, std=1.0, size=None, *, generator=None, dtype=None, requires_gra
         shape = np.broadcast_shapes(np.shape(m), np.shape(s))
     tensors = [t.array.dtype for t in (mean, std) if isinstance(t, Tensor) and t.array.dtype.kind == "f"]
     d = dtypes.to_dtype(dtype) or (tensors[0] if tensors else dtypes._default_float)
-    out = Tensor._wrap(_rng(generator).normal(m, s, shape).astype(d))
+    out = Tensor._wrap(numpy_generator(generator).normal(m, s, shape).astype(d))
     return out.requires_grad_() if requires_grad else out
 
 
@@ -100,4 +101,4 @@ def poisson(input, generator=None):
         >>> poisson(lucidnet.zeros(3))
         tensor([0., 0., 0.])
     """
-    return Tensor._wrap(_rng(generator).poisson(input.array).astype(input.array.dtype))
+    return Tensor._wrap(numpy_generator(generator).poisson(input.array).astype(input.array.dtype))

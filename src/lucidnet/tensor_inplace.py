@@ -169,36 +169,36 @@ class TensorInPlace:
 
     def uniform_(self, a=0.0, b=1.0, generator=None):
         """Fill with samples from U(a, b) in place."""
-        from .creation import _rng
-        return self._fill("uniform_", _rng(generator).uniform(a, b, self.array.shape))
+        from .random import numpy_generator
+        return self._fill("uniform_", numpy_generator(generator).uniform(a, b, self.array.shape))
 
     def normal_(self, mean=0.0, std=1.0, generator=None):
         """Fill with samples from N(mean, std^2) in place."""
-        from .creation import _rng
-        return self._fill("normal_", _rng(generator).normal(mean, std, self.array.shape))
+        from .random import numpy_generator
+        return self._fill("normal_", numpy_generator(generator).normal(mean, std, self.array.shape))
 
     def bernoulli_(self, p=0.5, generator=None):
         """Fill with 0/1 samples, 1 with probability p, in place."""
-        from .creation import _rng
-        return self._fill("bernoulli_", _rng(generator).random(self.array.shape) < (p.array if hasattr(p, "array")
+        from .random import numpy_generator
+        return self._fill("bernoulli_", numpy_generator(generator).random(self.array.shape) < (p.array if hasattr(p, "array")
                                                                                    else p))
 
     def exponential_(self, lambd=1.0, generator=None):
         """Fill with samples from the exponential distribution of rate lambd, in place."""
-        from .creation import _rng
-        return self._fill("exponential_", _rng(generator).exponential(1.0 / lambd, self.array.shape))
+        from .random import numpy_generator
+        return self._fill("exponential_", numpy_generator(generator).exponential(1.0 / lambd, self.array.shape))
 
     def random_(self, from_=0, to=None, generator=None):
         """Fill with random integers in [from_, to) in place; ``random_(to)`` starts at 0, and ``random_()`` uses
         the integers the dtype holds exactly (up to 2**24 for float32, as PyTorch)."""
-        from .creation import _rng
+        from .random import numpy_generator
         if to is None and from_ != 0:
             from_, to = 0, from_
         if to is None:
             kind = self.array.dtype
             to = 2 ** (np.finfo(kind).nmant + 1) if kind.kind == "f" else 2 if kind.kind == "b" else \
                 int(np.iinfo(kind).max) + 1
-        return self._fill("random_", _rng(generator).integers(from_, to, self.array.shape))
+        return self._fill("random_", numpy_generator(generator).integers(from_, to, self.array.shape))
 
     def _fill(self, where, values):
         self._check_inplace(where)

@@ -12,7 +12,7 @@ import numbers
 import numpy as np
 
 from .. import dtypes
-from ..creation import Generator, _rng
+from ..random import Generator, numpy_generator
 from ..tensor import Tensor
 from .dataset import Subset, TensorDataset
 
@@ -164,7 +164,7 @@ class DataLoader:
 
     def __iter__(self):
         n = len(self.dataset)
-        order = _rng(self.generator).permutation(n) if self.shuffle else None    # drawn now: one per epoch
+        order = numpy_generator(self.generator).permutation(n) if self.shuffle else None    # drawn now: one per epoch
         stop = n - n % self.batch_size if self.drop_last else n
         fast = _fast_source(self.dataset) if self.collate_fn is None else None
         if fast is not None:
@@ -194,7 +194,7 @@ class DataLoader:
     # ------------------------------------------------------------------------------------------ resuming
 
     def _numpy_generator(self):
-        return _rng(self.generator)
+        return numpy_generator(self.generator)
 
     def state_dict(self):
         """The shuffling RNG's state, a JSON-able dict; save it with a checkpoint at the end of an epoch.

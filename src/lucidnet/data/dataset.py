@@ -9,7 +9,7 @@ import numbers
 
 import numpy as np
 
-from ..creation import _rng
+from ..random import numpy_generator
 from ..tensor import Tensor
 
 __all__ = ["ConcatDataset", "Dataset", "Subset", "TensorDataset", "random_split"]
@@ -218,6 +218,6 @@ def random_split(dataset, lengths, generator=None):
     """
     n = len(dataset)
     counts = _split_lengths(lengths, n)
-    perm = _rng(generator).permutation(n)
+    perm = numpy_generator(generator).permutation(n)
     bounds = np.cumsum([0] + counts)
     return [Subset(dataset, perm[a:b]) for a, b in zip(bounds[:-1], bounds[1:])]

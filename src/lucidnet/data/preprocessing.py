@@ -9,7 +9,7 @@ import numbers
 import numpy as np
 
 from .. import dtypes
-from ..creation import _rng
+from ..random import numpy_generator
 from ..tensor import Tensor
 
 __all__ = ["Standardizer", "one_hot", "standardize", "train_test_split"]
@@ -226,7 +226,7 @@ def train_test_split(*arrays, test_size=0.25, shuffle=True, stratify=None, seed=
     if not 0 < n_test < n:
         raise ValueError(f"train_test_split(): expected a test part of 1 to {n - 1} samples, got {n_test} of "
                          f"{n} (test_size={test_size!r}).")
-    rng = _rng(seed if seed is not None else generator)
+    rng = numpy_generator(seed if seed is not None else generator)
     if stratify is not None:
         if not shuffle:
             raise ValueError("train_test_split(): stratify needs shuffle=True.")

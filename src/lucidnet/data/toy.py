@@ -13,7 +13,7 @@ import numbers
 
 import numpy as np
 
-from ..creation import _rng
+from ..random import numpy_generator
 
 __all__ = ["blobs", "linear_regression", "moons", "sine", "spiral", "vertical", "xor"]
 
@@ -29,7 +29,7 @@ def _random(where, seed, generator):
     if isinstance(generator, np.random.RandomState):
         return generator
     try:
-        return _rng(generator)
+        return numpy_generator(generator)
     except TypeError:
         raise TypeError(f"{where}: expected generator to be a lucidnet.Generator, a numpy Generator or "
                         f"RandomState, or an int seed, got {type(generator).__name__}.") from None

@@ -1,5 +1,5 @@
 """lucidnet.nn: layers, containers, losses and initializers, in PyTorch's names."""
-from .module import MODULES, Module, Parameter, module_from_config
+from .module import MODULES, Module, Parameter, config_name, module_from_config
 from .container import ModuleDict, ModuleList, Sequential
 from . import functional, init, utils
 from .activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, SiLU, Sigmoid, Softmax, Tanh

@@ -14,7 +14,7 @@ Example:
 import numpy as np
 
 from .. import ops
-from ..creation import _rng
+from ..random import numpy_generator
 from ..functional import (_float, _ids_in_range, cross_entropy, linear, log_softmax, mean, pad, reshape, sigmoid,
                           softmax, tanh)
 from ..tensor import Tensor, _as_array
@@ -129,7 +129,7 @@ def dropout(input, p=0.5, training=True, inplace=False, generator=None):
     x = _float(input)
     if p == 1:
         return x * np.zeros((), dtype=x.dtype)
-    keep = _rng(generator).random(x.shape, dtype=np.float32) >= p
+    keep = numpy_generator(generator).random(x.shape, dtype=np.float32) >= p
     return x * (keep * np.asarray(1.0 / (1.0 - p), dtype=x.dtype))
 
 

@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from ..creation import _rng
+from ..random import numpy_generator
 
 __all__ = [
     "calculate_gain", "constant_", "eye_", "kaiming_normal_", "kaiming_uniform_", "normal_", "ones_",
@@ -98,7 +98,7 @@ def uniform_(tensor, a=0.0, b=1.0, generator=None):
     """
     if not a <= b:
         raise ValueError(f"uniform_: expected a <= b, got a={a}, b={b}.")
-    return _fill(tensor, _rng(generator).uniform(a, b, tensor.shape))
+    return _fill(tensor, numpy_generator(generator).uniform(a, b, tensor.shape))
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
@@ -112,7 +112,7 @@ def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """
     if std < 0:
         raise ValueError(f"normal_: expected std >= 0, got {std}.")
-    return _fill(tensor, _rng(generator).normal(mean, std, tensor.shape))
+    return _fill(tensor, numpy_generator(generator).normal(mean, std, tensor.shape))
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
@@ -125,7 +125,7 @@ def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
     """
     if not a < b:
         raise ValueError(f"trunc_normal_: expected a < b, got a={a}, b={b}.")
-    rng = _rng(generator)
+    rng = numpy_generator(generator)
     values = rng.normal(mean, std, tensor.shape)
     bad = (values < a) | (values > b)
     while bad.any():
@@ -195,7 +195,7 @@ def xavier_uniform_(tensor, gain=1.0, generator=None):
         return tensor
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     a = math.sqrt(3.0) * gain * math.sqrt(2.0 / float(fan_in + fan_out))
-    return _fill(tensor, _rng(generator).uniform(-a, a, tensor.shape))
+    return _fill(tensor, numpy_generator(generator).uniform(-a, a, tensor.shape))
 
 
 def xavier_normal_(tensor, gain=1.0, generator=None):
@@ -211,7 +211,7 @@ def xavier_normal_(tensor, gain=1.0, generator=None):
         return tensor
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     std = gain * math.sqrt(2.0 / float(fan_in + fan_out))
-    return _fill(tensor, _rng(generator).normal(0.0, std, tensor.shape))
+    return _fill(tensor, numpy_generator(generator).normal(0.0, std, tensor.shape))
 
 
 def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
@@ -235,7 +235,7 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gene
         return tensor
     gain = calculate_gain(nonlinearity, a)
     bound = math.sqrt(3.0) * gain / math.sqrt(_calculate_correct_fan(tensor, mode))
-    return _fill(tensor, _rng(generator).uniform(-bound, bound, tensor.shape))
+    return _fill(tensor, numpy_generator(generator).uniform(-bound, bound, tensor.shape))
 
 
 def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
@@ -252,4 +252,4 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
         return tensor
     gain = calculate_gain(nonlinearity, a)
     std = gain / math.sqrt(_calculate_correct_fan(tensor, mode))
-    return _fill(tensor, _rng(generator).normal(0.0, std, tensor.shape))
+    return _fill(tensor, numpy_generator(generator).normal(0.0, std, tensor.shape))

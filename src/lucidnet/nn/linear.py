@@ -216,7 +216,8 @@ class Dense(Module):
             check_last_axis(self, x, self.in_features)
         return self._activation(F.linear(x, self.weight, self.bias))
 
-    def _activation_name(self):
+    def activation_name(self):
+        """The activation's name ('relu', ...), or None for no activation or a custom function."""
         a = self.activation
         if a is None or isinstance(a, str):
             return a
@@ -226,7 +227,7 @@ class Dense(Module):
     def extra_repr(self):
         text = f"units={self.units}"
         if self.activation is not None:
-            name = self._activation_name()
+            name = self.activation_name()
             text += f", activation={name or getattr(self.activation, '__name__', self.activation)!r}"
         if not self.use_bias:
             text += ", use_bias=False"
@@ -235,7 +236,7 @@ class Dense(Module):
         return text + (f", in_features={self.in_features}" if self.in_features is not None else "")
 
     def get_config(self):
-        name = self._activation_name()
+        name = self.activation_name()
         if self.activation is not None and name is None:
             raise ValueError(f"{where(self)}: cannot save a custom activation function in a config; pass its name "
                              f"({', '.join(sorted(ACTIVATIONS))}) or save the state_dict() instead.")

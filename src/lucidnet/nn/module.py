@@ -13,7 +13,7 @@ from .. import dtypes
 from ..device import check_device, is_device
 from ..tensor import Tensor
 
-MODULES = {}     # class name -> class, for rebuilding a model from its JSON config (see get_config)
+MODULES = {}     # config name -> class, for rebuilding a model from its JSON config (see config_name)
 
 _IncompatibleKeys = collections.namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
 
@@ -74,7 +74,7 @@ class Module:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        MODULES[cls.__name__] = cls
+        _register(cls)
 
     def __init__(self):
         self.training = True
@@ -410,14 +410,15 @@ class Module:
         return cls(**config)
 
     def to_config(self):
-        """``{"class": name, "config": get_config()}``: this module's architecture as JSON-able data.
+        """``{"class": name, "config": get_config()}``: this module's architecture as JSON-able data, ``name``
+        being :func:`config_name`'s.
 
         Example:
             >>> from lucidnet import nn
             >>> nn.Linear(2, 3).to_config()
             {'class': 'Linear', 'config': {'in_features': 2, 'out_features': 3, 'bias': True}}
         """
-        return {"class": type(self).__name__, "config": self.get_config()}
+        return {"class": config_name(type(self)), "config": self.get_config()}
 
     # ------------------------------------------------------------------------------------ printing
 
@@ -442,9 +443,43 @@ class Module:
 
 
 
+def _builtin(cls):
+    return cls.__module__ == "lucidnet" or cls.__module__.startswith("lucidnet.")
+
+
+def config_name(cls):
+    """The name a Module class has in saved configs: lucidnet's own layers go by their class name ("Linear"), or
+    the fixed name they set in their body as ``config_name``; any other class by its module and qualified name
+    ("my_project.layers.Linear"), so a user's class never takes the place of a built-in one.
+
+    Example:
+        >>> import lucidnet
+        >>> from lucidnet import nn
+        >>> config_name(nn.Linear), config_name(lucidnet.Sequential), MODULES["Linear"] is nn.Linear
+        ('Linear', 'lucidnet.Sequential', True)
+    """
+    own = cls.__dict__.get("config_name")
+    if own:
+        return own
+    return cls.__name__ if _builtin(cls) else f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _register(cls):
+    """Add a Module class to MODULES under its config name. Two classes claiming one name is an error; the same
+    class defined again (a re-run notebook cell, a reloaded module) replaces its earlier definition."""
+    key = config_name(cls)
+    old = MODULES.get(key)
+    if old is not None and (old.__module__, old.__qualname__) != (cls.__module__, cls.__qualname__):
+        raise ValueError(f"{cls.__module__}.{cls.__qualname__}: expected a config name of its own, got {key!r}, "
+                         f"already the name of {old.__module__}.{old.__qualname__}. Rename the class, or set "
+                         f"config_name = '...' in its body.")
+    MODULES[key] = cls
+
+
 def module_from_config(spec):
     """Rebuild a module from ``Module.to_config()`` output. Only registered Module classes are built, from
-    plain JSON values, so a config can never run arbitrary code.
+    plain JSON values, so a config can never run arbitrary code. (A class name without a module, as files
+    from before names had modules saved user classes, finds the one user class of that name.)
 
     Example:
         >>> from lucidnet import nn
@@ -454,6 +489,9 @@ def module_from_config(spec):
     if not isinstance(spec, dict) or "class" not in spec:
         raise ValueError(f"module_from_config: expected a dict with 'class' and 'config', got {spec!r:.80}.")
     cls = MODULES.get(spec["class"])
+    if cls is None and isinstance(spec["class"], str) and "." not in spec["class"]:
+        named = [c for key, c in MODULES.items() if "." in key and c.__name__ == spec["class"]]
+        cls = named[0] if len(named) == 1 else None
     if cls is None:
         raise ValueError(f"module_from_config: unknown layer class {spec['class']!r}; expected one of lucidnet's "
                          f"layers or a Module subclass defined before loading.")

@@ -19,7 +19,7 @@ import numpy as np
 from ..autograd import enable_grad
 from ..tensor import Tensor
 
-__all__ = ["Optimizer"]
+__all__ = ["Optimizer", "match_state_dict"]
 
 
 class Optimizer:
@@ -360,3 +360,44 @@ class Optimizer:
             lines.append(f"Parameter Group {i}")
             lines += [f"    {k}: {group[k]}" for k in sorted(group) if k not in ("params", "param_names")]
         return "\n".join(lines) + "\n)"
+
+
+def match_state_dict(state, saved_names, optimizer, model, where):
+    """A saved optimizer state dict (PyTorch's layout: state keyed by parameter index) renumbered for
+    ``optimizer``, whose parameters may be in another order: state is matched to parameters by their names in
+    ``model``. ``saved_names`` are the model's names of the saved optimizer's parameters, in its order. A
+    mismatch is a ValueError naming ``where``.
+
+    Example:
+        >>> import lucidnet
+        >>> from lucidnet import nn, optim
+        >>> model = nn.Linear(2, 1); opt = optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+        >>> model(lucidnet.ones(1, 2)).sum().backward(); opt.step()
+        >>> reverse = optim.SGD([model.bias, model.weight], lr=0.1, momentum=0.9)
+        >>> state = match_state_dict(opt.state_dict(), ["weight", "bias"], reverse, model, "example")
+        >>> reverse.load_state_dict(state); bool((reverse.state[model.weight]["momentum_buffer"] == 1).all())
+        True
+    """
+    names = {id(p): n for n, p in model.named_parameters()}
+    groups = [[names.get(id(p)) for p in g["params"]] for g in optimizer.param_groups]
+    now = [n for g in groups for n in g]
+    if now == list(saved_names) or None in now or None in saved_names:
+        return state
+    if sorted(now) != sorted(saved_names):
+        raise ValueError(f"{where}: expected an optimizer over the parameters {sorted(saved_names)[:4]}..., got "
+                         f"one over {sorted(now)[:4]}....")
+    new_index = {n: i for i, n in enumerate(now)}
+    saved_groups = state["param_groups"]
+    if len(saved_groups) != len(groups):
+        raise ValueError(f"{where}: expected an optimizer with {len(saved_groups)} parameter groups, got "
+                         f"{len(groups)}.")
+    new_groups, start = [], 0
+    for saved, group in zip(saved_groups, groups):
+        if sorted(saved_names[int(i)] for i in saved["params"]) != sorted(group):
+            raise ValueError(f"{where}: expected the optimizer's parameter groups to hold the same parameters as the "
+                             f"saved ones, got {group[:3]}... in a group that held "
+                             f"{[saved_names[int(i)] for i in saved['params']][:3]}....")
+        new_groups.append(dict(saved, params=list(range(start, start + len(group)))))
+        start += len(group)
+    return {"state": {new_index[saved_names[int(i)]]: s for i, s in state["state"].items()},
+            "param_groups": new_groups}

@@ -5,7 +5,12 @@
 - :mod:`~lucidnet.train.callbacks`: History, EarlyStopping, ModelCheckpoint, TerminateOnNaN,
   LearningRateScheduler, ReduceLROnPlateau, CSVLogger, LambdaCallback;
 - :mod:`~lucidnet.train.metrics`: accuracy, top-k accuracy, MSE, MAE, confusion matrix, and their running forms;
-- :mod:`~lucidnet.train.losses`: the loss names ``compile`` understands.
+- :mod:`~lucidnet.train.losses`: the loss names ``compile`` understands;
+- :class:`ProgbarLogger`, the progress display (a callback ``fit(verbose=...)`` adds);
+- the inside of ``fit``, one module per job: :mod:`~lucidnet.train.trainer` (the loops),
+  :mod:`~lucidnet.train.data_adapter` (data in), :mod:`~lucidnet.train.compile_utils` (compile's resolution),
+  :mod:`~lucidnet.train.checkpoint` (the training state), :mod:`~lucidnet.train.summary`, and
+  :mod:`~lucidnet.train.distribution` (the seam for data-parallel training).
 
 Example:
     >>> import lucidnet
@@ -22,7 +27,10 @@ Example:
 from . import callbacks, losses, metrics
 from .callbacks import (CSVLogger, Callback, EarlyStopping, History, LambdaCallback, LearningRateScheduler,
                         ModelCheckpoint, ReduceLROnPlateau, TerminateOnNaN)
+from .distribution import Distribution, set_distribution
 from .model import Model, Sequential
+from .progress import ProgbarLogger
 
-__all__ = ["CSVLogger", "Callback", "EarlyStopping", "History", "LambdaCallback", "LearningRateScheduler", "Model",
-           "ModelCheckpoint", "ReduceLROnPlateau", "Sequential", "TerminateOnNaN", "callbacks", "losses", "metrics"]
+__all__ = ["CSVLogger", "Callback", "Distribution", "EarlyStopping", "History", "LambdaCallback",
+           "LearningRateScheduler", "Model", "ModelCheckpoint", "ProgbarLogger", "ReduceLROnPlateau", "Sequential",
+           "TerminateOnNaN", "callbacks", "losses", "metrics", "set_distribution"]

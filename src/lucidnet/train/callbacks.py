@@ -18,7 +18,7 @@ import warnings
 
 import numpy as np
 
-__all__ = ["CSVLogger", "Callback", "CallbackList", "EarlyStopping", "History", "LambdaCallback",
+__all__ = ["BatchLogs", "CSVLogger", "Callback", "CallbackList", "EarlyStopping", "History", "LambdaCallback",
            "LearningRateScheduler", "ModelCheckpoint", "ReduceLROnPlateau", "TerminateOnNaN"]
 
 
@@ -59,7 +59,8 @@ class Callback:
         """Before training batch ``batch`` (0-based within the epoch)."""
 
     def on_train_batch_end(self, batch, logs=None):
-        """After training batch ``batch``; ``logs`` hold the epoch's running values so far."""
+        """After training batch ``batch``; ``logs`` hold the epoch's running values so far (a :class:`BatchLogs`:
+        a dict, whose ``samples`` attribute counts the epoch's samples so far)."""
 
     def on_test_begin(self, logs=None):
         """Before evaluating (validation in fit, or evaluate())."""
@@ -73,6 +74,21 @@ class Callback:
 
     def set_state(self, state):
         """Restore :meth:`get_state`'s output (when fit resumes a checkpointed run)."""
+
+
+class BatchLogs(dict):
+    """The logs ``fit`` gives ``on_train_batch_end``: a dict of the epoch's running values (``loss``, metrics),
+    and, as an attribute (not a key), ``samples``: how many samples the epoch has trained on so far.
+
+    Example:
+        >>> logs = BatchLogs({"loss": 0.5}, samples=64)
+        >>> dict(logs), logs.samples
+        ({'loss': 0.5}, 64)
+    """
+
+    def __init__(self, values, samples):
+        super().__init__(values)
+        self.samples = samples
 
 
 def _overrides(cb, name):
@@ -133,6 +149,13 @@ class CallbackList:
     def on_test_end(self, logs=None):
         for cb in self.callbacks:
             cb.on_test_end(logs)
+
+    def close(self):
+        """Call ``close()`` on the callbacks that have one (fit does, when training stops on an error: the
+        progress bar ends cleanly)."""
+        for cb in self.callbacks:
+            if callable(getattr(cb, "close", None)):
+                cb.close()
 
     def states(self):
         """{key: state} of the callbacks that have one; keys are class names, numbered when repeated."""
@@ -465,6 +488,8 @@ class ModelCheckpoint(Callback):
         save_weights_only: save only the weights (``lucidnet.io.save_weights``).
         mode: "min", "max" or "auto".
         initial_value_threshold: a value the monitored log must beat to be saved the first time.
+        extra: a JSON-able value stored in each full checkpoint (``lucidnet.save``'s ``extra``; e.g. what the
+            run was), returned by ``lucidnet.io.load_checkpoint``.
 
     Example:
         >>> import os, tempfile
@@ -474,8 +499,9 @@ class ModelCheckpoint(Callback):
     """
 
     def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False, save_weights_only=False,
-                 mode="auto", initial_value_threshold=None):
+                 mode="auto", initial_value_threshold=None, extra=None):
         self.filepath = os.fspath(filepath)
+        self.extra = extra
         self.monitor, self.verbose = monitor, verbose
         self.save_best_only, self.save_weights_only = save_best_only, save_weights_only
         self._better, initial = _mode_better(mode, monitor, 0.0, "ModelCheckpoint")
@@ -524,7 +550,7 @@ class ModelCheckpoint(Callback):
         if self.save_weights_only:
             io.save_weights(self.model, path)
         else:
-            io.save(self.model, path)
+            io.save(self.model, path, extra=self.extra)
         self.last_saved = path
 
     def get_state(self):

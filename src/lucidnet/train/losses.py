@@ -1,11 +1,16 @@
 """Losses by name for ``compile(loss=...)``: Keras's names, mapped onto lucidnet's (PyTorch's) loss functions.
 
-Keras's cross-entropies expect probabilities by default, PyTorch's take logits. ``compile`` resolves a name
-against the model's last layer: a model ending in ``Softmax`` / ``Sigmoid`` (or a Dense with that
-activation) gets the probability form, one ending in ``LogSoftmax`` the log-probability form, any other the
-(numerically stable) logit form. Targets are adapted as Keras does: class ids given as floats or as
-(N, 1) become (N,) ids; (N,) regression / binary targets meet (N, 1) outputs; integer 0/1 labels become
-floats for binary cross-entropy.
+Keras's cross-entropies expect probabilities by default, PyTorch's take logits. The form is an explicit
+argument, ``from_logits`` (of ``compile`` and :func:`get`): True for raw scores, False for probabilities.
+Left as None, ``compile`` reads it from the model's last layer: a model ending in ``Softmax`` / ``Sigmoid`` (or
+a Dense with that activation) gets the probability form, one ending in ``LogSoftmax`` the log-probability
+form, any other the (numerically stable) logit form. Targets are adapted as Keras does: class ids given as
+floats or as (N, 1) become (N,) ids; (N,) regression / binary targets meet (N, 1) outputs; integer 0/1
+labels become floats for binary cross-entropy.
+
+The class axis follows the name: Keras's names (``sparse_categorical_crossentropy``,
+``categorical_crossentropy``) take the classes on the last axis, as Keras does, so (N, T, V) sequence scores
+with (N, T) ids work; PyTorch's spelling (``cross_entropy``) keeps PyTorch's class axis 1 ((N, C, d1, ...)).
 
 A loss module (``nn.CrossEntropyLoss()``) or any function ``fn(y_pred, y_true) -> scalar tensor`` can be
 given instead of a name; it is called as it is (PyTorch's argument order: prediction, then target).
@@ -20,7 +25,8 @@ __all__ = ["Loss", "get", "names"]
 
 _EPS = 1e-7                               # Keras's epsilon: probabilities are clipped to [eps, 1 - eps]
 
-_CROSS_ENTROPY = ("sparse_categorical_crossentropy", "categorical_crossentropy", "cross_entropy", "crossentropy")
+_KERAS_CROSS_ENTROPY = ("sparse_categorical_crossentropy", "categorical_crossentropy")    # classes: last axis
+_CROSS_ENTROPY = _KERAS_CROSS_ENTROPY + ("cross_entropy", "crossentropy")                  # ... PyTorch's: axis 1
 _BINARY = ("binary_crossentropy", "binary_cross_entropy", "bce")
 _REGRESSION = {"mse": F.mse_loss, "mean_squared_error": F.mse_loss, "mae": F.l1_loss, "mean_absolute_error": F.l1_loss,
                "l1": F.l1_loss, "huber": F.huber_loss}
@@ -77,12 +83,28 @@ def _ce_from_logits(y_pred, y_true):
 def _ce_from_log_probabilities(logp, y_true):
     t = _class_targets(logp, y_true)
     if t.dtype.kind == "f":
-        return -(logp * t).sum(axis=-1).mean()
+        return -(logp * t).sum(axis=1).mean()
     return F.nll_loss(logp, t)
 
 
 def _ce_from_probabilities(p, y_true):
     return _ce_from_log_probabilities(p.clamp(_EPS, 1 - _EPS).log(), y_true)
+
+
+def _classes_last(fn):
+    """``fn`` with the classes on the last axis: (N, T, V) scores and (N, T) ids (or (N, T, V) one-hot) are
+    flattened to (N * T, V) rows first, so each position is one sample."""
+    def loss(y_pred, y_true):
+        if y_pred.ndim > 2:
+            v = y_pred.shape[-1]
+            t = _array(y_true)
+            if t.shape == y_pred.shape:
+                t = t.reshape(-1, v)
+            elif t.size * v == y_pred.array.size:
+                t = t.reshape(-1)
+            return fn(y_pred.reshape(-1, v), t)
+        return fn(y_pred, y_true)
+    return loss
 
 
 def _bce_from_logits(y_pred, y_true):
@@ -101,6 +123,7 @@ class Loss:
         fn: the function computing it.
         outputs: what the model outputs, as it was resolved: "logits", "probabilities" or "log_probabilities".
         kind: "categorical", "binary" or "regression".
+        axis: the class axis of a categorical loss: -1 for Keras's names, 1 for PyTorch's.
 
     Example:
         >>> import lucidnet
@@ -109,8 +132,8 @@ class Loss:
         (Loss('sparse_categorical_crossentropy', outputs='logits'), tensor(0.1269))
     """
 
-    def __init__(self, name, fn, outputs, kind):
-        self.name, self.fn, self.outputs, self.kind = name, fn, outputs, kind
+    def __init__(self, name, fn, outputs, kind, axis=-1):
+        self.name, self.fn, self.outputs, self.kind, self.axis = name, fn, outputs, kind, axis
 
     def __call__(self, y_pred, y_true):
         return self.fn(y_pred, y_true)
@@ -119,23 +142,30 @@ class Loss:
         return f"Loss({self.name!r}, outputs={self.outputs!r})"
 
 
-def get(identifier, outputs="logits"):
+def get(identifier, outputs="logits", from_logits=None):
     """The loss for a name (a :class:`Loss`), or a loss module / function given as it is.
 
     Args:
         identifier: a name (see :func:`names`), a loss module, or a function ``fn(y_pred, y_true)``.
         outputs: what the model outputs: "logits" (default), "probabilities" or "log_probabilities".
+        from_logits: True or False fixes the form (raw scores or probabilities) whatever ``outputs`` says.
 
     Example:
         >>> get("binary_crossentropy", outputs="probabilities")
         Loss('binary_crossentropy', outputs='probabilities')
+        >>> get("sparse_categorical_crossentropy", outputs="probabilities", from_logits=True)
+        Loss('sparse_categorical_crossentropy', outputs='logits')
     """
+    if from_logits is not None:
+        outputs = "logits" if from_logits else "probabilities"
     if isinstance(identifier, str):
         key = identifier.lower()
         if key in _CROSS_ENTROPY:
             fn = {"logits": _ce_from_logits, "probabilities": _ce_from_probabilities,
                   "log_probabilities": _ce_from_log_probabilities}[outputs]
-            return Loss(identifier, fn, outputs, "categorical")
+            if key in _KERAS_CROSS_ENTROPY:
+                return Loss(identifier, _classes_last(fn), outputs, "categorical", axis=-1)
+            return Loss(identifier, fn, outputs, "categorical", axis=1)
         if key in _BINARY:
             if outputs == "log_probabilities":
                 raise ValueError(f"compile(): expected a model ending in Sigmoid or with raw outputs for "

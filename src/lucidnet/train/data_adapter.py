@@ -1,0 +1,179 @@
+"""Data adapters: what ``fit``, ``evaluate`` and ``predict`` accept as data, judged at the door and served as
+batches of NumPy arrays.
+
+Two kinds of data come in:
+
+- **arrays** (NumPy arrays, Tensors, nested lists): checked once (numbers, one row per sample, x and y of the
+  same length, finite), floats converted once to the default dtype, then batched by a
+  ``DataLoader(TensorDataset(x, y))``: one permutation per epoch when shuffling, one gather per batch, never a
+  copy of the whole;
+- **a loader** (a DataLoader, or any iterable of ``(x, y)`` / ``(x,)`` / ``x`` batches): used as it is.
+
+:func:`adapt` picks the adapter by the kind of ``x``; both give ``(x_batch, y_batch or None)`` array pairs.
+
+Example:
+    >>> import numpy as np
+    >>> adapter = adapt("fit()", np.arange(10.0).reshape(5, 2), np.arange(5), batch_size=2)
+    >>> len(adapter), [xb.shape for xb, _ in adapter], adapter.x.dtype
+    (3, [(2, 2), (2, 2), (1, 2)], dtype('float32'))
+"""
+import math
+
+import numpy as np
+
+from .. import dtypes
+from ..data.dataloader import DataLoader
+from ..data.dataset import TensorDataset
+from ..tensor import Tensor
+from ..validation import check_finite, check_int, numeric_array
+
+__all__ = ["ArrayDataAdapter", "LoaderDataAdapter", "PeekedEpoch", "adapt", "as_array", "has_len", "is_loader",
+           "split_validation"]
+
+
+def as_array(v, where, name):
+    """A NumPy array of numbers from an array, a Tensor or nested lists, one row per sample; floats in the
+    default float dtype."""
+    v = numeric_array(v, where, name)
+    if v.ndim == 0:
+        raise ValueError(f"{where}: expected {name} with one row per sample, got a 0-d array.")
+    default = dtypes.get_default_dtype()
+    if v.dtype.kind == "f" and v.dtype != default:
+        v = v.astype(default)
+    return v
+
+
+def is_loader(x):
+    """Whether ``x`` is a loader (an iterable of batches) rather than arrays."""
+    return not isinstance(x, (np.ndarray, Tensor, list, tuple)) and hasattr(x, "__iter__")
+
+
+def _same_length(xa, ya, where):
+    if ya is not None and len(ya) != len(xa):
+        raise ValueError(f"{where}: expected x and y with the same number of samples, got {len(xa)} and {len(ya)}.")
+
+
+def split_validation(x, y, validation_split, where):
+    """``(x_train, y_train), (x_val, y_val)``: the last ``validation_split`` of the arrays held out, as Keras does
+    (taken before any shuffling)."""
+    if is_loader(x):
+        raise ValueError(f"{where}: validation_split needs arrays; with a DataLoader pass validation_data.")
+    xa, ya = as_array(x, where, "x"), None if y is None else as_array(y, where, "y")
+    _same_length(xa, ya, where)
+    split = int(math.floor(len(xa) * (1.0 - validation_split)))
+    if split == 0 or split == len(xa):
+        raise ValueError(f"{where}: validation_split={validation_split} of {len(xa)} samples leaves {split} to train "
+                         f"on and {len(xa) - split} to validate on; expected both > 0.")
+    return (xa[:split], None if ya is None else ya[:split]), (xa[split:], None if ya is None else ya[split:])
+
+
+class ArrayDataAdapter:
+    """Batches of arrays ``x`` (and ``y``), by a DataLoader over a TensorDataset.
+
+    Args:
+        x, y: checked arrays (``y`` may be None).
+        batch_size: samples per batch.
+        shuffle: a new order every epoch, drawn from ``generator`` (None: the default generator).
+
+    Attributes:
+        x, y: the arrays; num_samples: their length; batch_size; loader: the DataLoader.
+    """
+
+    def __init__(self, x, y, batch_size, shuffle=False, generator=None):
+        self.x, self.y, self.batch_size, self.num_samples = x, y, batch_size, len(x)
+        dataset = TensorDataset(x) if y is None else TensorDataset(x, y)
+        self.loader = DataLoader(dataset, batch_size=batch_size, shuffle=shuffle, generator=generator)
+
+    def __len__(self):
+        return len(self.loader)
+
+    def __iter__(self):
+        for batch in self.loader:
+            yield batch[0].array, (batch[1].array if len(batch) == 2 else None)
+
+
+class LoaderDataAdapter:
+    """Batches from a DataLoader (or any iterable of ``(x, y)``, ``(x,)`` or ``x`` batches), as arrays.
+
+    Attributes:
+        loader: the loader; x, y, num_samples: None (unknown until iterated).
+    """
+    x = y = num_samples = None
+
+    def __init__(self, loader, where):
+        self.loader, self.where = loader, where
+
+    def __len__(self):
+        return len(self.loader)
+
+    def __iter__(self):
+        for batch in self.loader:
+            if isinstance(batch, (tuple, list)):
+                if len(batch) == 2:
+                    x, y = batch
+                elif len(batch) == 1:
+                    x, y = batch[0], None
+                else:
+                    raise ValueError(f"{self.where}: expected the data to yield (x, y) batches, got a "
+                                     f"{type(batch).__name__} of {len(batch)} items.")
+            else:
+                x, y = batch, None
+            x = x.array if isinstance(x, Tensor) else np.asarray(x)
+            y = y.array if isinstance(y, Tensor) else (None if y is None else np.asarray(y))
+            yield x, y
+
+
+def adapt(where, x, y=None, batch_size=None, shuffle=False, generator=None):
+    """The adapter for data given to ``fit`` / ``evaluate`` / ``predict``: arrays are checked here (types, lengths,
+    finite values), a loader is taken as it is (with ``y=None`` and no ``batch_size``).
+
+    Args:
+        where: the caller's name, for errors ("fit()").
+        x, y: arrays (y may be None), or a loader as ``x``.
+        batch_size: samples per batch with arrays. Default: 32.
+        shuffle, generator: reshuffle the arrays every epoch, drawing from ``generator`` (None: the default).
+    """
+    if x is None:
+        raise ValueError(f"{where}: expected data x (arrays or a DataLoader), got None.")
+    if is_loader(x):
+        if y is not None:
+            raise ValueError(f"{where}: expected y=None when x is a DataLoader (it yields (x, y) batches), got y of "
+                             f"type {type(y).__name__}.")
+        if batch_size is not None:
+            raise ValueError(f"{where}: expected batch_size=None with a DataLoader (it makes its own batches), got "
+                             f"{batch_size}.")
+        return LoaderDataAdapter(x, where)
+    batch_size = 32 if batch_size is None else check_int(batch_size, where, "batch_size")
+    xa = as_array(x, where, "x")
+    ya = None if y is None else as_array(y, where, "y")
+    _same_length(xa, ya, where)
+    if not len(xa):
+        raise ValueError(f"{where}: expected at least one sample, got x of shape {xa.shape}.")
+    check_finite(xa, where, "x")
+    if ya is not None:
+        check_finite(ya, where, "y")
+    return ArrayDataAdapter(xa, ya, batch_size, shuffle, generator)
+
+
+def has_len(obj):
+    """Whether ``len(obj)`` works (a loader over an iterable dataset may not know its length)."""
+    try:
+        len(obj)
+        return True
+    except TypeError:
+        return False
+
+
+class PeekedEpoch:
+    """An epoch's batches whose first one was already taken (to build the model before the epoch starts): that
+    batch, then the rest of the same iterator, so nothing is drawn twice."""
+
+    def __init__(self, first, rest, batches):
+        self.first, self.rest, self.batches = first, rest, batches
+
+    def __len__(self):
+        return len(self.batches)
+
+    def __iter__(self):
+        yield self.first
+        yield from self.rest

@@ -1,0 +1,71 @@
+"""Argument and data checks shared across lucidnet, each failing with the house's one-line message
+``<where>: expected <what>, got <what arrived>.``: integers (sizes, counts, epochs), reductions, arrays of numbers,
+finite values.
+
+Example:
+    >>> check_int(3, "fit()", "epochs", 0)
+    3
+    >>> check_int(0, "DataLoader()", "batch_size")
+    Traceback (most recent call last):
+    ...
+    ValueError: DataLoader(): expected batch_size to be a positive integer, got 0.
+"""
+import numbers
+
+import numpy as np
+
+__all__ = ["REDUCTIONS", "check_finite", "check_int", "check_reduction", "numeric_array"]
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+def check_int(value, where, name, minimum=1):
+    """``value`` as an int, if it is an integer (not a bool) >= ``minimum``; else a ValueError."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        what = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
+        raise ValueError(f"{where}: expected {name} to be {what}, got {value!r}.")
+    return int(value)
+
+
+def check_reduction(reduction, where):
+    """A loss's ``reduction``: 'mean', 'sum' or 'none'; else a ValueError.
+
+    Example:
+        >>> check_reduction("sum", "mse_loss")
+        'sum'
+    """
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"{where}: expected reduction 'mean', 'sum' or 'none', got {reduction!r}.")
+    return reduction
+
+
+def numeric_array(value, where, name):
+    """A NumPy array of numbers (bool, int or float) from an array, a Tensor (its ``.array``) or nested lists;
+    anything else (strings, objects, ragged lists) is a TypeError."""
+    array = getattr(value, "array", None)
+    if isinstance(array, np.ndarray):
+        value = array
+    elif not isinstance(value, np.ndarray):
+        try:
+            value = np.asarray(value)
+        except (ValueError, TypeError):
+            raise TypeError(f"{where}: expected {name} to be an array or a Tensor, got {type(value).__name__}.") \
+                from None
+    if value.dtype == object or value.dtype.kind not in "biuf":
+        raise TypeError(f"{where}: expected {name} to hold numbers, got an array of dtype {value.dtype}.")
+    return value
+
+
+def check_finite(a, where, name):
+    """One clear line for nan or inf in an array of samples, naming the first bad sample (checked in chunks of
+    rows, so no copy of the whole is made)."""
+    if a.dtype.kind != "f":
+        return
+    rows = max(1, (1 << 20) // max(1, a[0].size))
+    for start in range(0, len(a), rows):
+        ok = np.isfinite(a[start:start + rows]).reshape(min(rows, len(a) - start), -1).all(axis=1)
+        if not ok.all():
+            i = start + int(np.argmin(ok))
+            bad = a[i][~np.isfinite(a[i])].ravel()[0]
+            raise ValueError(f"{where}: expected finite values in {name}, got {bad} in sample {i}. Remove or impute "
+                             f"the bad samples first (e.g. x[np.isfinite(x).all(axis=1)]).")
