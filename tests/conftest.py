@@ -1,5 +1,6 @@
 """Shared test setup: the tests folder on sys.path (for ``optable``), hypothesis settings, and a guard
-that every test leaves lucidnet's global state (grad mode, default dtype) as it found it."""
+that every test leaves lucidnet's global state (grad mode, default dtype, print options, default device) as it
+found it."""
 import os
 import sys
 
@@ -25,6 +26,9 @@ def _restore_global_state():
     import lucidnet
     from lucidnet import autograd, dtypes
     grad_mode, default_dtype = autograd._grad_enabled, dtypes.get_default_dtype()
+    print_options, device = lucidnet.get_printoptions(), lucidnet.get_default_device()
     yield
     autograd._grad_enabled = grad_mode
     lucidnet.set_default_dtype(default_dtype)
+    lucidnet.set_printoptions(**print_options)
+    lucidnet.set_default_device(device)

@@ -105,6 +105,27 @@ def check_device(dev, where):
     return d
 
 
+def to_args(args, dtype=None, device=None, non_blocking=False):
+    """(dtype, device, non_blocking) from the positional arguments of PyTorch's ``to``: a dtype, a device, both,
+    or a tensor (its dtype), in any order.
+
+    Example:
+        >>> import lucidnet
+        >>> to_args(("cpu", lucidnet.float64))
+        (lucidnet.float64, 'cpu', False)
+    """
+    for a in args:
+        if hasattr(a, "array"):
+            dtype = a.array.dtype
+        elif is_device(a):
+            device = a
+        elif isinstance(a, bool):
+            non_blocking = a
+        elif a is not None:
+            dtype = a
+    return dtype, device, non_blocking
+
+
 def is_device(value):
     """True if ``value`` names a device (a device, or a string such as 'cpu' or 'cuda:0'), for ``to()``."""
     return isinstance(value, device) or (isinstance(value, str) and value.partition(":")[0] in _TYPES)

@@ -4,6 +4,9 @@ import numpy as np
 from . import dtypes
 
 
+_getitem, _new = tuple.__getitem__, tuple.__new__
+
+
 class Size(tuple):
     """The shape of a tensor: a tuple of ints (``x.shape``, ``x.size()``), printed as PyTorch prints it.
 
@@ -32,8 +35,8 @@ class Size(tuple):
         return n
 
     def __getitem__(self, index):
-        out = super().__getitem__(index)
-        return Size(out) if isinstance(index, slice) else out
+        out = _getitem(self, index)
+        return _new(Size, out) if index.__class__ is slice else out
 
     def __add__(self, other):
         return Size(tuple(self) + tuple(other))

@@ -36,6 +36,7 @@ def _promote(a, b):
 
 
 _wrapped = dtypes._WRAPPED
+_size = tuple.__new__
 
 
 class Tensor(TensorMethods):
@@ -227,7 +228,7 @@ class Tensor(TensorMethods):
     @property
     def shape(self):
         """The size of each axis, a :class:`lucidnet.Size` (a tuple)."""
-        return Size(self.array.shape)
+        return _size(Size, self.array.shape)          # NumPy's shape is ints already: no checks
 
     @property
     def ndim(self):
@@ -272,7 +273,7 @@ class Tensor(TensorMethods):
             >>> lucidnet.zeros(2, 3).size(), lucidnet.zeros(2, 3).size(1)
             (lucidnet.Size([2, 3]), 3)
         """
-        return Size(self.array.shape) if dim is None else self.array.shape[dim]
+        return _size(Size, self.array.shape) if dim is None else self.array.shape[dim]
 
     def dim(self):
         """The number of axes."""
@@ -385,12 +386,17 @@ class Tensor(TensorMethods):
         return NotImplemented if ab is None else ops.add(*ab)
 
     def __sub__(self, other):
+        if self.array.dtype.kind == "b" or other is True or other is False or \
+                isinstance(other, Tensor) and other.array.dtype.kind == "b":
+            _bool_subtraction()
         ab = operands(self, other)
-        return NotImplemented if ab is None else ops.sub(*_no_bool_sub(self, other, ab))
+        return NotImplemented if ab is None else ops.sub(*ab)
 
     def __rsub__(self, other):
+        if self.array.dtype.kind == "b" or other is True or other is False:
+            _bool_subtraction()
         ab = operands(other, self)
-        return NotImplemented if ab is None else ops.sub(*_no_bool_sub(self, other, ab))
+        return NotImplemented if ab is None else ops.sub(*ab)
 
     def __mul__(self, other):
         ab = operands(self, other)
@@ -434,7 +440,9 @@ class Tensor(TensorMethods):
         return NotImplemented if as_operand(base) is None else F.pow(base, self)
 
     def __matmul__(self, other):
-        return F.matmul(self, other) if isinstance(other, (Tensor, np.ndarray)) else NotImplemented
+        if isinstance(other, Tensor):
+            return ops.matmul(self, other)           # the primitive checks shapes and dtypes
+        return F.matmul(self, other) if isinstance(other, np.ndarray) else NotImplemented
 
     def __rmatmul__(self, other):
         return F.matmul(other, self) if isinstance(other, np.ndarray) else NotImplemented
@@ -486,13 +494,9 @@ class Tensor(TensorMethods):
         return _compare(np.greater_equal, self, other)
 
 
-def _no_bool_sub(t, other, ab):
-    """PyTorch refuses a subtraction with a bool operand (tensor or Python bool)."""
-    if t.array.dtype.kind == "b" or other is True or other is False or \
-            isinstance(other, Tensor) and other.array.dtype.kind == "b":
-        raise dtypes.DTypeError("sub(): subtraction, the `-` operator, with a bool tensor is not supported (as in "
-                                "PyTorch); use the `^` operator or logical_xor() to compare masks, `~` to invert one.")
-    return ab
+def _bool_subtraction():
+    raise dtypes.DTypeError("sub(): subtraction, the `-` operator, with a bool tensor is not supported (as in "
+                            "PyTorch); use the `^` operator or logical_xor() to compare masks, `~` to invert one.")
 
 
 def _compare(ufunc, a, b):

@@ -60,7 +60,7 @@ class TensorInPlace:
                 result = compute(self)
         self._store(where, result)
         if before is not None and result.grad_fn is not None:
-            graph.previous[result.grad_fn] = before             # for ops recorded before this edit
+            graph.rebase(result.grad_fn, before)                # for ops recorded before this edit
             self.grad_fn, self._requires_grad = result.grad_fn, True
         return self
 
@@ -234,7 +234,7 @@ def _view_inplace(name):
         result = getattr(before, name)(*args, **kwargs)
         self.array = result.array
         if result.grad_fn is not None:
-            graph.previous[result.grad_fn] = before
+            graph.rebase(result.grad_fn, before)
             self.grad_fn = result.grad_fn
         return self
     method.__name__ = method.__qualname__ = f"{name}_"

@@ -12,7 +12,7 @@ Example:
 import numpy as np
 
 from . import dtypes, ops, tensor_inplace
-from .device import check_device, is_device
+from .device import check_device, is_device, to_args
 
 F = P = LG = R = S = X = L = SM = None   # the function modules; bound by wire() once they can import Tensor
 
@@ -68,15 +68,7 @@ class TensorMethods(tensor_inplace.TensorInPlace):
             >>> lucidnet.tensor([1, 2]).to("cpu", lucidnet.float32)
             tensor([1., 2.])
         """
-        for a in args:
-            if hasattr(a, "array"):
-                dtype = a.array.dtype
-            elif is_device(a):
-                device = a
-            elif isinstance(a, bool):
-                non_blocking = a
-            elif a is not None:
-                dtype = a
+        dtype, device, non_blocking = to_args(args, dtype, device, non_blocking)
         check_device(device, "to()")
         if dtype is None:
             return self.clone() if copy else self

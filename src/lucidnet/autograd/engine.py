@@ -54,7 +54,12 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         if not tensor._requires_grad:
             raise RuntimeError("backward(): this tensor does not require grad and has no grad_fn; "
                                "create its inputs with requires_grad=True.")
-        seed = _seed(tensor, grad_tensors, "backward()")
+        if grad_tensors is None and tensor.array.size == 1:     # d out / d out = 1
+            seed = np.array(1, dtype=tensor.array.dtype)
+            if tensor.array.ndim:
+                seed = seed.reshape(tensor.array.shape)
+        else:
+            seed = _seed(tensor, grad_tensors, "backward()")
         if tensor.grad_fn is None:             # backward on a leaf: its gradient is the seed itself
             _store_leaf_grads({tensor: seed})
         else:
@@ -229,15 +234,11 @@ def _run(seeds, retain_graph, needed=None):
     """
     grads = dict(seeds)                        # node or leaf tensor -> its gradient, summed so far
     heap = []                                  # (-seq, node) of the waiting nodes but `node`
-    node = None
+    rebased = graph.last_rebase[0]             # nodes older than the last in-place op on a graph tensor may need
+    checks = needed is not None or rebased >= 0    # graph.edge for their inputs; without either, no edge checks
     for n in seeds:
-        if node is None:
-            node = n
-        elif n.seq > node.seq:
-            heappush(heap, (-node.seq, node))
-            node = n
-        else:
-            heappush(heap, (-n.seq, n))
+        heappush(heap, (-n.seq, n))
+    node = heappop(heap)[1] if heap else None
     while node is not None:
         g = grads.pop(node)
         node_backward = node.backward
@@ -252,15 +253,17 @@ def _run(seeds, retain_graph, needed=None):
         needs = node.needs
         in_grads = node_backward(g, needs) if node.takes_needs else node_backward(g)
         nxt = None
+        rare = checks and (needed is not None or node.seq < rebased)
         for t, need, ig in zip(node.inputs, needs, in_grads):
             if not need or ig is None:
                 continue
             # Sums are out of place: an array may be the gradient of several inputs (add passes g to both).
             key = t.grad_fn or t               # a leaf collects its gradient under its own name
-            if key is not t and key.seq > node.seq:
-                key = graph.edge(t, node.seq)  # t was modified in place after this node used it
-            if needed is not None and key not in needed:
-                continue
+            if rare:
+                if key is not t and key.seq > node.seq:
+                    key = graph.edge(t, node.seq)  # t was modified in place after this node used it
+                if needed is not None and key not in needed:
+                    continue
             if key in grads:
                 grads[key] = grads[key] + ig
             else:

@@ -97,6 +97,13 @@ class AccumulateGrad:
 
 
 previous = weakref.WeakKeyDictionary()          # node of an in-place op -> the tensor as it was before the op
+last_rebase = [-1]                              # seq of the newest such node: older nodes may have a stale input
+
+
+def rebase(node, before):
+    """Record that an in-place op (``node``) replaced a tensor's history; ``before`` is the tensor as it was."""
+    previous[node] = before
+    last_rebase[0] = node.seq
 
 
 def edge(t, seq):

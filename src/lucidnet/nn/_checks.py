@@ -53,7 +53,7 @@ def check_float(module, x):
 def check_dtype(module, x, weight):
     """Require input of the layer's dtype, as PyTorch does (a float32 layer refuses float64 or integer input
     instead of silently computing in another dtype)."""
-    dt = getattr(x, "array", x).dtype if hasattr(x, "dtype") else None
+    dt = getattr(getattr(x, "array", x), "dtype", None)
     if dt is not None and dt is not weight.array.dtype and dt != weight.array.dtype:
         raise dtypes.DTypeError(f"{where(module)}: expected input of dtype {weight.array.dtype} (the layer's), got "
                                 f"{dt}. Convert the input with x.to({weight.dtype}), or the layer with "

@@ -10,7 +10,7 @@ import itertools
 import numpy as np
 
 from .. import dtypes
-from ..device import check_device, is_device
+from ..device import check_device, to_args
 from ..tensor import Tensor
 
 MODULES = {}     # config name -> class, for rebuilding a model from its JSON config (see config_name)
@@ -267,15 +267,7 @@ class Module:
             >>> nn.Linear(2, 2).to("cpu", lucidnet.float64).weight.dtype
             lucidnet.float64
         """
-        for a in args:
-            if isinstance(a, Tensor):
-                dtype = a.array.dtype
-            elif is_device(a):
-                device = a
-            elif isinstance(a, bool):
-                non_blocking = a
-            elif a is not None:
-                dtype = a
+        dtype, device, non_blocking = to_args(args, dtype, device, non_blocking)
         check_device(device, f"{type(self).__name__}.to()")
         if dtype is None:
             return self
