@@ -141,3 +141,14 @@ def test_in_place_keeps_the_tensors_dtype_as_pytorch(expr):
     ours, theirs = expr(lucidnet), expr(torch)
     assert str(ours.dtype).removeprefix("lucidnet.") == str(theirs.dtype).removeprefix("torch.")
     np.testing.assert_allclose(ours.array, theirs.numpy())
+
+
+def test_a_keras_dense_layer_casts_its_input_as_keras_does():
+    from lucidnet import nn
+    layer = nn.Dense(3)
+    out = layer(lucidnet.ones(2, 4, dtype=lucidnet.float64))
+    assert out.dtype == lucidnet.float32 and layer(np.ones((2, 4))).dtype == lucidnet.float32
+    assert layer(lucidnet.ones(2, 4, dtype=lucidnet.int64)).dtype == lucidnet.float32
+    with pytest.raises(TypeError, match=r"Linear\(in_features=4, out_features=3, bias=True\): expected input of "
+                                        r"dtype float32 \(the layer's\), got float64"):
+        nn.Linear(4, 3)(lucidnet.ones(2, 4, dtype=lucidnet.float64))

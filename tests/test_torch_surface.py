@@ -198,3 +198,31 @@ def test_linear_algebra_errors_are_clear():
         lucidnet.cross(lucidnet.ones(2), lucidnet.ones(2), dim=0)
     with pytest.raises(RuntimeError, match="not differentiable with mode='complete' when there are more rows"):
         lucidnet.linalg.qr(lucidnet.randn(4, 2, requires_grad=True), mode="complete").Q.sum().backward()
+
+
+@pytest.mark.parametrize("expr", [
+    lambda t, x: x.gather(1, t.tensor([[0, 3], [1, 1], [2, 0]])), lambda t, x: t.gather(x, 0, t.tensor([[2, 0, 1, 1]])),
+    lambda t, x: x.index_select(1, t.tensor([3, 0, 3])), lambda t, x: t.masked_select(x, x > 0.5),
+    lambda t, x: x.nonzero(), lambda t, x: t.nonzero(x, as_tuple=True), lambda t, x: t.where(x > 1),
+    lambda t, x: x.flip(0), lambda t, x: x.flip(0, 1), lambda t, x: t.flip(x, [1]), lambda t, x: x.roll(1),
+    lambda t, x: t.roll(x, (1, -1), (0, 1)), lambda t, x: x.repeat(2, 1), lambda t, x: x[0].repeat(2, 3),
+    lambda t, x: x.tile((2,)), lambda t, x: x.narrow(1, 1, 2), lambda t, x: x.unbind(1),
+    lambda t, x: t.meshgrid(x[0], x[1, :2], indexing="ij"), lambda t, x: t.meshgrid(x[0], x[1, :2], indexing="xy"),
+], ids=lambda f: "")
+def test_picking_and_rearranging_match_torch(expr):
+    same(expr(lucidnet, lucidnet.tensor(A)), expr(torch, torch.tensor(A)))
+
+
+@pytest.mark.parametrize("expr", [
+    lambda t, x: x.gather(1, t.tensor([[0, 3], [1, 1], [2, 0]])) * 2,
+    lambda t, x: x.index_select(0, t.tensor([2, 2, 0])).sin(), lambda t, x: t.masked_select(x, x > 0.5) ** 2,
+    lambda t, x: x.flip(1) * t.arange(4.0, dtype=t.float64), lambda t, x: x.roll(1, 0) * x,
+    lambda t, x: x.repeat(2, 1).exp(), lambda t, x: x.narrow(0, 1, 2) * 3, lambda t, x: t.stack(x.unbind(1)) ** 2,
+], ids=lambda f: "")
+def test_picking_and_rearranging_pass_gradients_as_torch(expr):
+    grads = []
+    for lib in (lucidnet, torch):
+        x = lib.tensor(A, requires_grad=True)
+        expr(lib, x).sum().backward()
+        grads.append(x.grad.numpy())
+    np.testing.assert_allclose(*grads, rtol=1e-10)

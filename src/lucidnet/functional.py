@@ -313,8 +313,9 @@ def minimum(a, b):
     return ops.minimum(*_promote(a, b))
 
 
-def where(condition, a, b):
-    """a where condition holds, else b (broadcasting); gradients flow to a and b.
+def where(condition, a=None, b=None):
+    """a where condition holds, else b (broadcasting); gradients flow to a and b. With the condition alone, the
+    indices where it holds, one tensor per dim (PyTorch's ``where(condition)``, ``nonzero(as_tuple=True)``).
 
     Example:
         >>> import lucidnet
@@ -322,6 +323,8 @@ def where(condition, a, b):
         >>> lucidnet.where(x > 0, x, 0.)
         tensor([0., 2.])
     """
+    if a is None and b is None:
+        return tuple(Tensor._wrap(i.astype(np.int64)) for i in np.nonzero(_as_array(condition)))
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):     # where(c, 1.0, 0.0): float32, as PyTorch
         a = Tensor._wrap(np.asarray(a, dtype=dtypes.default_dtype_for(a)))
     return ops.where(_as_array(condition), *_promote(a, b))

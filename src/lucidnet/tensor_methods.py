@@ -14,14 +14,14 @@ import numpy as np
 from . import dtypes, ops, tensor_inplace
 from .device import check_device, is_device, to_args
 
-F = P = LG = R = S = X = L = SM = None   # the function modules; bound by wire() once they can import Tensor
+F = P = LG = R = S = X = L = SM = IX = None   # the function modules; bound by wire() once they can import Tensor
 
 
 def wire():
     """Bind the modules the methods call into. They import Tensor, so tensor.py calls this after defining it."""
-    global F, P, LG, R, S, X, L, SM
-    from . import functional as F, linalg as L, logic as LG, pointwise as P, products as X, reductions as R, \
-        sampling as SM, sorting as S  # noqa: F811
+    global F, P, LG, R, S, X, L, SM, IX
+    from . import functional as F, indexing as IX, linalg as L, logic as LG, pointwise as P, products as X, \
+        reductions as R, sampling as SM, sorting as S  # noqa: F811
     tensor_inplace.F, tensor_inplace.P = F, P
 
 
@@ -352,9 +352,26 @@ class TensorMethods(tensor_inplace.TensorInPlace):
     view, view_as = reshape, reshape_as
     swapaxes = swapdims = transpose
 
+    # picking and rearranging
+    def gather(self, dim, index): return IX.gather(self, dim, index)                # noqa: E704
+    def index_select(self, dim, index): return IX.index_select(self, dim, index)    # noqa: E704
+    def masked_select(self, mask): return IX.masked_select(self, mask)              # noqa: E704
+    def nonzero(self, *, as_tuple=False): return IX.nonzero(self, as_tuple=as_tuple)  # noqa: E704
+    def flip(self, *dims): return IX.flip(self, _dims(dims))                        # noqa: E704
+    def roll(self, shifts, dims=None): return IX.roll(self, shifts, dims)           # noqa: E704
+    def repeat(self, *sizes): return IX.repeat(self, *sizes)                        # noqa: E704
+    def tile(self, *dims): return IX.tile(self, _dims(dims))                        # noqa: E704
+    def narrow(self, dim, start, length): return IX.narrow(self, dim, start, length)  # noqa: E704
+    def unbind(self, dim=0): return IX.unbind(self, dim)                            # noqa: E704
+
     def t(self):
         """Transpose a 2-D tensor (0-d and 1-D tensors are returned as they are), as in PyTorch."""
         return self if self.ndim < 2 else self.transpose(0, 1)
+
+
+def _dims(dims):
+    """x.flip(0, 1) and x.flip((0, 1)) alike."""
+    return tuple(dims[0]) if len(dims) == 1 and not isinstance(dims[0], int) else dims
 
 
 def svd(x, some=True, compute_uv=True):

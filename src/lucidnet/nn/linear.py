@@ -1,9 +1,12 @@
 """Fully connected layers: Identity, Linear (PyTorch's), and Dense (Keras's spelling, input size inferred)."""
 import math
 
+import numpy as np
+
 from .. import dtypes
 from ..creation import empty
 from ..device import check_device
+from ..tensor import Tensor
 from . import functional as F
 from . import init
 from ._checks import check_dtype, check_int, check_last_axis, shape_of, where
@@ -214,6 +217,9 @@ class Dense(Module):
             self.build(shape[-1])
         else:
             check_last_axis(self, x, self.in_features)
+        dt = self.weight.array.dtype
+        if getattr(x, "array", x).dtype is not dt:    # as Keras, the layer casts its input to its own dtype
+            x = x.to(dt) if isinstance(x, Tensor) else Tensor._wrap(np.asarray(x, dtype=dt))
         return self._activation(F.linear(x, self.weight, self.bias))
 
     def activation_name(self):
