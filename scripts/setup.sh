@@ -1,25 +1,38 @@
 #!/usr/bin/env bash
-# Install what lucidnet needs on a fresh Debian/Ubuntu machine: the package with its test and plot extras
-# (PyTorch 2.13.0 CPU is the test oracle), and Debian's Fashion-MNIST copy. Safe to run again: it skips
-# what is already there.
+# Install what lucidnet needs on a fresh Debian/Ubuntu machine: the package with every extra the tests use
+# (test, plot, viz, tensorboard, docs, mpi; PyTorch 2.13.0 CPU is the test oracle), and Debian's Fashion-MNIST
+# copy, Graphviz (dot renders the graph views), Chromium and ChromeDriver (the docs site's browser test).
+# Safe to run again: it skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ]; then
-  SUDO=""
-  [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && SUDO="sudo"
-  if command -v apt-get >/dev/null && { [ "$(id -u)" -eq 0 ] || [ -n "$SUDO" ]; }; then
-    echo "setup: installing Debian's dataset-fashion-mnist"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null && SUDO="sudo"
+APT_OK=""
+command -v apt-get >/dev/null && { [ "$(id -u)" -eq 0 ] || [ -n "$SUDO" ]; } && APT_OK=1
+
+DEBS=()
+[ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] || DEBS+=(dataset-fashion-mnist)
+command -v dot >/dev/null || DEBS+=(graphviz)
+command -v chromium >/dev/null || DEBS+=(chromium)
+command -v chromedriver >/dev/null || DEBS+=(chromium-driver)
+if [ ${#DEBS[@]} -gt 0 ]; then
+  if [ -n "$APT_OK" ]; then
+    echo "setup: installing Debian's ${DEBS[*]}"
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq dataset-fashion-mnist >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${DEBS[@]}" >/dev/null
   else
-    echo "setup: no apt-get with root rights; lucidnet will download Fashion-MNIST into ~/.cache/lucidnet"
+    echo "setup: no apt-get with root rights; missing: ${DEBS[*]} (lucidnet downloads Fashion-MNIST into" \
+         "~/.cache/lucidnet; graph files other than .dot need Graphviz's dot)"
   fi
 fi
 
 PY=${PYTHON:-python3}
-if ! "$PY" -c "import lucidnet, torch, hypothesis, matplotlib" 2>/dev/null \
+EXTRAS="test,plot,viz,tensorboard,docs,mpi"
+CHECK="import lucidnet, torch, hypothesis, matplotlib, graphviz, tensorboard, mpi4py"
+CHECK="$CHECK, mkdocs, material, mkdocs_jupyter, mkdocstrings_handlers.python, jupytext, selenium"
+if ! "$PY" -c "$CHECK" 2>/dev/null \
    || [ "$("$PY" -c 'import torch; print(torch.__version__.split("+")[0])')" != "2.13.0" ]; then
-  echo "setup: pip install -e '.[test,plot]'"
-  "$PY" -m pip install -q --disable-pip-version-check -e '.[test,plot]'
+  echo "setup: pip install -e '.[$EXTRAS]'"
+  "$PY" -m pip install -q --disable-pip-version-check -e ".[$EXTRAS]"
 fi

@@ -530,3 +530,37 @@ def test_bugs_are_not_swallowed(capsys, monkeypatch):
     monkeypatch.setitem(cli.registry._MODELS, "mlp", dataclasses.replace(mlp, build=broken))
     with pytest.raises(ZeroDivisionError, match="a bug"):
         cli.main(["train", "--dataset", "xor", "--no-plots"])
+
+
+# ------------------------------------------------------------------------------------------------ recipes
+
+def test_a_model_recipe_is_all_it_takes_to_add_a_model(capsys, monkeypatch):
+    """The README's example: one ModelRecipe registered, and train / evaluate / predict / --help know the model,
+    its defaults, its own option and the options it refuses."""
+    registry = cli.registry
+    monkeypatch.setattr(registry, "_MODELS", dict(registry._MODELS))          # registered for this test only
+
+    def build(d, settings):
+        model = lucidnet.Sequential([nn.Linear(2, settings["width"]), nn.Tanh(), nn.Linear(settings["width"], 3)])
+        return model, f"wide MLP 2-{settings['width']}-3"
+    registry.register_model(registry.ModelRecipe(
+        name="wide", help="wide (one wide hidden layer)", build=build, kinds=("points",), tasks=("classification",),
+        defaults={"points": dict(epochs=3, batch_size=64, lr=1e-2, width=32)},
+        options=(registry.Option("--width", type=cli.args.int_at_least(1), metavar="N", help="hidden units"),)))
+    out = ok(capsys, "train", "--dataset", "spiral", "--model", "wide", "--width", 48, "--no-plots", "--out", "w")
+    assert out.startswith("lucidnet train: spiral (450 samples to train on, 150 samples to test on), wide MLP 2-48-3, "
+                          "Adam lr 0.01 with a cosine decay, batch 64, 3 epochs, seed 0\n")
+    assert lucidnet.io.load_checkpoint("w/model.safetensors").extra["lucidnet_cli"]["train"]["width"] == 48
+    assert re.fullmatch(r"w/model\.safetensors on the 150 samples of the spiral test set: loss \d\.\d{4} - accuracy "
+                        r"\d\.\d{4}\n", ok(capsys, "evaluate", "w/model.safetensors"))
+    assert "wide (one wide hidden layer)" in ok(capsys, "train", "--help")
+    assert run(capsys, "train", "--dataset", "sine", "--model", "wide")[2] == (
+        "lucidnet: error: --model wide: expected a classification dataset, got sine (a regression). Use --model mlp "
+        "or linear.\n")
+    assert run(capsys, "train", "--model", "wide")[2] == (
+        "lucidnet: error: --model wide: expected a dataset of points, got fashion-mnist (images). Use --model mlp, "
+        "linear, perceptron or adaline.\n")
+    assert run(capsys, "train", "--dataset", "xor", "--model", "mlp", "--width", 8)[2] == (
+        "lucidnet: error: --width: expected --model wide, got --model mlp (it does not take --width).\n")
+    with pytest.raises(ValueError, match=r"register_model\(\): expected a new model name, got 'wide' twice\."):
+        registry.register_model(registry.model("wide"))

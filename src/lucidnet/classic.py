@@ -14,6 +14,7 @@ import numpy as np
 
 from .random import numpy_generator
 from .tensor import Tensor
+from .validation import check_int
 
 __all__ = ["Adaline", "Perceptron", "from_state"]
 
@@ -26,10 +27,8 @@ class _LinearUnit:
         name = type(self).__name__
         if not isinstance(eta, numbers.Real) or isinstance(eta, bool) or not 0 < eta < np.inf:
             raise ValueError(f"{name}: expected eta (the learning rate) to be a positive number, got {eta!r}.")
-        if not isinstance(n_iter, numbers.Integral) or isinstance(n_iter, bool) or n_iter <= 0:
-            raise ValueError(f"{name}: expected n_iter (the number of epochs) to be a positive integer, "
-                             f"got {n_iter!r}.")
-        self.eta, self.n_iter, self.random_state = float(eta), int(n_iter), random_state
+        n_iter = check_int(name, "n_iter (the number of epochs)", n_iter)
+        self.eta, self.n_iter, self.random_state = float(eta), n_iter, random_state
 
     def _params(self):
         return f"eta={self.eta}, n_iter={self.n_iter}, random_state={self.random_state!r}"

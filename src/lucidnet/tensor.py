@@ -54,7 +54,7 @@ class Tensor(TensorMethods):
         >>> x.grad
         tensor([2., 4., 6.])
     """
-    __slots__ = ("array", "grad", "grad_fn", "_requires_grad", "_version", "__weakref__")
+    __slots__ = ("array", "grad", "grad_fn", "_requires_grad", "_version", "_post_accumulate_hooks", "__weakref__")
     __array_ufunc__ = None          # np_array * tensor defers to Tensor.__rmul__, keeping the graph
 
     def __init__(self, *data, dtype=None, requires_grad=False, device=None):
@@ -172,6 +172,20 @@ class Tensor(TensorMethods):
             grad of y: tensor(2.)
         """
         return autograd.register_hook(self, hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call ``hook(self)`` after each backward has accumulated this leaf's ``.grad``; returns a handle with
+        ``remove()``. See :func:`lucidnet.autograd.register_post_accumulate_grad_hook`.
+
+        Example:
+            >>> import lucidnet
+            >>> w = lucidnet.ones(2, requires_grad=True)
+            >>> seen = []
+            >>> handle = w.register_post_accumulate_grad_hook(lambda t: seen.append(t.grad.tolist()))
+            >>> (2 * w).sum().backward(); seen
+            [[2.0, 2.0]]
+        """
+        return autograd.register_post_accumulate_grad_hook(self, hook)
 
     @property
     def data(self):

@@ -3,9 +3,9 @@
 finite values.
 
 Example:
-    >>> check_int(3, "fit()", "epochs", 0)
+    >>> check_int("fit()", "epochs", 3, 0)
     3
-    >>> check_int(0, "DataLoader()", "batch_size")
+    >>> check_int("DataLoader()", "batch_size", 0)
     Traceback (most recent call last):
     ...
     ValueError: DataLoader(): expected batch_size to be a positive integer, got 0.
@@ -19,19 +19,20 @@ __all__ = ["REDUCTIONS", "check_finite", "check_int", "check_reduction", "numeri
 REDUCTIONS = ("mean", "sum", "none")
 
 
-def check_int(value, where, name, minimum=1):
-    """``value`` as an int, if it is an integer (not a bool) >= ``minimum``; else a ValueError."""
+def check_int(where, name, value, minimum=1):
+    """``value`` as an int, if it is an integer (not a bool) >= ``minimum``; else a ValueError naming ``where``
+    and the argument ``name``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         what = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
         raise ValueError(f"{where}: expected {name} to be {what}, got {value!r}.")
     return int(value)
 
 
-def check_reduction(reduction, where):
+def check_reduction(where, reduction):
     """A loss's ``reduction``: 'mean', 'sum' or 'none'; else a ValueError.
 
     Example:
-        >>> check_reduction("sum", "mse_loss")
+        >>> check_reduction("mse_loss", "sum")
         'sum'
     """
     if reduction not in REDUCTIONS:

@@ -10,9 +10,7 @@ import lucidnet
 from lucidnet import nn
 import lucidnet.nn.functional as F
 
-
-def raises(kind, msg):
-    return pytest.raises(kind, match="^" + re.escape(msg) + "$")
+from helpers import raises
 
 
 @pytest.mark.parametrize("loss, name", [(nn.MSELoss(), "mse_loss"), (nn.L1Loss(), "l1_loss"),

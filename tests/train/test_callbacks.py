@@ -117,7 +117,7 @@ def test_early_stopping_on_a_real_validation_loss():
 
 def test_early_stopping_modes_baseline_and_missing_monitor():
     es = C.EarlyStopping(monitor="val_accuracy")            # 'auto' watches accuracies going up
-    assert es._better(0.9, 0.8) and not es._better(0.8, 0.9)
+    assert es.is_better(0.9, 0.8) and not es.is_better(0.8, 0.9)
     h = make_model().fit(X, Y, epochs=4, verbose=0, callbacks=[Script("score", [1, 1, 1, 1]),
                                                                C.EarlyStopping(monitor="score", baseline=0.5,
                                                                                patience=2)])

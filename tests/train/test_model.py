@@ -81,6 +81,8 @@ def test_fit_with_data_loaders_and_the_generator_it_was_given():
         return model.fit(loader, epochs=3, verbose=0, validation_data=DataLoader(TensorDataset(X, Y), 16)), model
     (h1, m1), (h2, m2) = run(), run()
     assert h1.history == h2.history and list(h1.history) == ["loss", "accuracy", "val_loss", "val_accuracy", "lr"]
+    w1, w2 = weights(m1), weights(m2)
+    assert all(np.array_equal(w1[k], w2[k]) for k in w1)
     assert h1.history["val_loss"][-1] == pytest.approx(m1.evaluate(X, Y, return_dict=True)["loss"], rel=1e-6)
 
 

@@ -282,7 +282,8 @@ def _share_version_if_view(result, out, args):
 # ----------------------------------------------------------------------------------------------- backward
 
 from .engine import backward, grad  # noqa: E402,F401  (the engine reads the recording state above)
-from .graph import register_hook, retain_grad, retains_grad  # noqa: E402,F401
+from .graph import (_hooked, register_hook, register_post_accumulate_grad_hook, retain_grad,  # noqa: E402,F401
+                    retains_grad)
 
 
 # ----------------------------------------------------------------------------------------------- PyTorch's extras
@@ -299,5 +300,6 @@ def set_detect_anomaly(mode, check_nan=True):
 
 from ..tensor import Tensor  # noqa: E402  (bottom import: tensor.py imports this module first)
 from .function import Function, FunctionCtx, Variable, once_differentiable  # noqa: E402,F401
-from .gradcheck import gradcheck  # noqa: E402,F401
-from . import functional  # noqa: E402,F401
+# Learner tools, in their own modules (imported last: they use Tensor and backward).
+from ..gradcheck import GradcheckError, gradcheck, numerical_derivative  # noqa: E402,F401
+from .. import autograd_functional as functional  # noqa: E402,F401  (also importable as lucidnet.autograd.functional)

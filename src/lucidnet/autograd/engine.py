@@ -11,7 +11,7 @@ from heapq import heappop, heappush, heapreplace
 import numpy as np
 
 from . import _clock, _new, graph
-from .graph import Node, leaf_hooks, retains_grad
+from .graph import Node, _hooked, leaf_hooks, retains_grad, run_post_accumulate_hooks
 
 
 def _seed(tensor, gradient, where):
@@ -60,10 +60,10 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
                 seed = seed.reshape(tensor.array.shape)
         else:
             seed = _seed(tensor, grad_tensors, "backward()")
-        if tensor.grad_fn is None:             # backward on a leaf: its gradient is the seed itself
-            _store_leaf_grads({tensor: seed})
-        else:
-            _store_leaf_grads(_run({tensor.grad_fn: seed}, bool(retain_graph)))
+        leaves = {tensor: seed} if tensor.grad_fn is None else _run({tensor.grad_fn: seed}, bool(retain_graph))
+        _store_leaf_grads(leaves)              # (backward on a leaf: its gradient is the seed itself)
+        if _hooked[0]:
+            run_post_accumulate_hooks(leaves)
         return
     tensors, seeds = _roots(tensors, grad_tensors, "backward()")
     if inputs is None:
@@ -77,6 +77,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         for t, s in leaf_seeds.items():
             grads[t] = grads[t] + s if t in grads else s
         _store_leaf_grads(grads)
+        if _hooked[0]:
+            run_post_accumulate_hooks(grads)
         return
     inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
     if not inputs:
@@ -85,6 +87,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     for t, g in zip(inputs, grads):
         if g is not None and not retains_grad(t):           # retain_grad() stored it already
             _store_grad(t, g)
+    if _hooked[0]:
+        run_post_accumulate_hooks([t for t, g in zip(inputs, grads) if g is not None and t.grad_fn is None])
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,

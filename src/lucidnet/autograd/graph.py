@@ -178,17 +178,24 @@ def select_backward(i, n):
 
 # ------------------------------------------------------------------------------------------------ hooks
 
-class RemovableHandle:
-    """Returned by ``register_hook``; ``remove()`` unregisters the hook."""
-    _ids = itertools.count()
+_hook_ids = itertools.count()
 
-    def __init__(self, hooks):
-        self.hooks_ref, self.id = weakref.ref(hooks), next(self._ids)
+
+class RemovableHandle:
+    """What registering a hook returns: ``remove()`` unregisters it (PyTorch's ``RemovableHandle``).
+
+    Example:
+        >>> hooks = {}
+        >>> handle = RemovableHandle(hooks, 0); hooks[0] = print
+        >>> handle.remove(); hooks
+        {}
+    """
+
+    def __init__(self, hooks, key):
+        self.hooks, self.id = hooks, key
 
     def remove(self):
-        hooks = self.hooks_ref()
-        if hooks is not None:
-            hooks.remove(self.id)
+        self.hooks.pop(self.id, None)
 
     def __enter__(self):
         return self
@@ -197,32 +204,24 @@ class RemovableHandle:
         self.remove()
 
 
-class _HookList(list):
-    """(id, kind, function) entries; kind 0 runs first (user hooks, in order), 1 last (retain_grad), 2 captures."""
-    __slots__ = ("__weakref__",)
-
-    def remove(self, hook_id):
-        self[:] = [h for h in self if h[0] != hook_id]
-
-
 def add_hook(node_or_key, fn, kind=0, table=None):
-    """Register ``fn`` on a node (its ``hooks``) or, for a leaf, in ``table`` under ``node_or_key``; a handle."""
+    """Register ``fn`` on a node (its ``hooks``) or, for a leaf, in ``table`` under ``node_or_key``; a handle.
+    Kind 0 (user hooks, in order) runs first, then 1 (retain_grad), then 2 (grad() catching its result)."""
     if table is None:
         if node_or_key.hooks is None:
-            node_or_key.hooks = _HookList()
+            node_or_key.hooks = {}
         hooks = node_or_key.hooks
     else:
-        hooks = table.setdefault(node_or_key, _HookList())
-    handle = RemovableHandle(hooks)
-    hooks.append((handle.id, kind, fn))
-    hooks.sort(key=lambda h: h[1])             # stable: user hooks in order, then retain_grad, then captures
-    return handle
+        hooks = table.setdefault(node_or_key, {})
+    key = next(_hook_ids)
+    hooks[key] = (kind, fn)
+    return RemovableHandle(hooks, key)
 
 
 def run_hooks(hooks, g, wrap):
     """Apply hooks to the gradient array g: a user hook may return a replacement tensor; retain/capture hooks
     only look. ``wrap`` turns an array into a Tensor (without copying)."""
-    for _, kind, fn in list(hooks):
+    for kind, fn in sorted(hooks.values(), key=lambda h: h[0]):    # stable: each kind in registration order
         if kind == 0:
             out = fn(wrap(g))
             if out is not None:
@@ -267,7 +266,7 @@ def register_hook(tensor, hook):
 def retain_grad(tensor):
     """Keep the gradient of non-leaf ``tensor`` in its ``.grad`` after backward (after its other hooks ran)."""
     node = tensor.grad_fn
-    if node is None or (node.hooks is not None and any(h[1] == 1 for h in node.hooks)):
+    if node is None or retains_grad(tensor):        # a leaf keeps its .grad anyway
         return
     ref = weakref.ref(tensor)
 
@@ -281,4 +280,52 @@ def retain_grad(tensor):
 def retains_grad(tensor):
     """True if retain_grad() was called on this non-leaf tensor."""
     node = tensor.grad_fn
-    return node is not None and node.hooks is not None and any(h[1] == 1 for h in node.hooks)
+    return node is not None and node.hooks is not None and any(kind == 1 for kind, _ in node.hooks.values())
+
+
+_hooked = [0]                    # leaves holding post-accumulate hooks; while 0, backward skips looking for them
+
+
+def register_post_accumulate_grad_hook(tensor, hook):
+    """Call ``hook(tensor)`` after every backward that accumulated a gradient into leaf ``tensor``'s ``.grad``.
+
+    Hooks run once backward has stored every leaf's gradient, leaf by leaf in the order the gradients were
+    reached (the last layer's parameters first). Data-parallel training uses them to average gradients
+    across processes before the optimizer step (see ``nn.parallel.DistributedDataParallel``). The hooks live
+    on the tensor, so they go when it goes.
+
+    Example:
+        >>> import lucidnet
+        >>> w = lucidnet.ones(2, requires_grad=True)
+        >>> handle = w.register_post_accumulate_grad_hook(lambda t: print("grad:", t.grad))
+        >>> (w * 3).sum().backward()
+        grad: tensor([3., 3.])
+        >>> handle.remove()
+    """
+    if not tensor._requires_grad or tensor.grad_fn is not None:
+        raise RuntimeError("register_post_accumulate_grad_hook(): expected a leaf tensor that requires grad, got "
+                           + ("a computed tensor (it has a grad_fn)." if tensor.grad_fn is not None
+                              else "one that does not require grad."))
+    if not callable(hook):
+        raise TypeError(f"register_post_accumulate_grad_hook(): expected a callable hook, got {type(hook).__name__}.")
+    hooks = getattr(tensor, "_post_accumulate_hooks", None)
+    if hooks is None:
+        hooks = tensor._post_accumulate_hooks = {}
+        weakref.finalize(tensor, _forget_hooked)
+        _hooked[0] += 1
+    handle = RemovableHandle(hooks, next(_hook_ids))
+    hooks[handle.id] = hook
+    return handle
+
+
+def _forget_hooked():
+    _hooked[0] -= 1
+
+
+def run_post_accumulate_hooks(leaves):
+    """Call the post-accumulate hooks of each leaf (after backward stored every leaf's gradient)."""
+    for t in leaves:
+        hooks = getattr(t, "_post_accumulate_hooks", None)
+        if hooks:
+            for hook in list(hooks.values()):
+                hook(t)

@@ -31,6 +31,7 @@ import os
 import sys
 
 from .. import __version__
+from .. import distributed as dist
 from . import recipes  # noqa: F401  (registers the datasets and models)
 from . import commands  # noqa: F401  (registers the subcommands)
 from . import registry
@@ -73,6 +74,13 @@ def main(argv=None):
         >>> main(["train", "--epochs", "-3"])
         2
     """
+    status = _main(argv)
+    if status and dist.is_initialized() and dist.get_world_size() > 1:
+        dist.abort(status, "lucidnet stopped with an error")   # the other ranks would wait for this one
+    return status
+
+
+def _main(argv):
     top = parser()
     try:
         args = top.parse_args(argv)

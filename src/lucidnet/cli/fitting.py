@@ -10,6 +10,7 @@ import time
 
 import numpy as np
 
+from .. import distributed as dist
 from .. import io
 from ..creation import manual_seed
 from ..train import LearningRateScheduler, ModelCheckpoint, ProgbarLogger
@@ -64,12 +65,18 @@ def train_with_fit(run):
     compile_for_task(model, d.task, optimizer, lr)
     held = f", {n - n_fit:,} held out to validate on" if args.val_split else ""
     make_schedule, rate = SCHEDULES[schedule]
+    ranks = dist.get_world_size() if dist.is_initialized() else 1
+    if ranks > 1:
+        meta["train"]["mpi_ranks"] = ranks
+    batch = f"batch {batch_size}" + (f" (global: about {batch_size // ranks} per rank on {ranks} MPI ranks)"
+                                     if ranks > 1 else "")
     say(f"lucidnet train: {d.title} ({d.describe(n_fit)} to train on{held}, {d.describe(len(d.x_test))} to test on), "
-        f"{description}, {OPTIMIZERS[optimizer][0].__name__} lr {rate.format(lr=lr)}, batch {batch_size}, "
+        f"{description}, {OPTIMIZERS[optimizer][0].__name__} lr {rate.format(lr=lr)}, {batch}, "
         f"{epochs} epochs, seed {args.seed}")
     callbacks = [cb for cb in [make_schedule(lr, epochs)] if cb is not None]
     many = epochs > 20                   # many short epochs: one bar over the epochs, not one per epoch
-    if many and not args.quiet:
+    rank = dist.get_rank() if dist.is_initialized() else 0       # under mpiexec, fit trains data-parallel
+    if many and not args.quiet and rank == 0:
         callbacks.append(ProgbarLogger(per="epoch"))
     callbacks.append(_RunCheckpoint(run.model_path, meta, interval=1.0))
     fit_start = time.perf_counter()
@@ -87,6 +94,8 @@ def train_with_fit(run):
                        f"weights diverged: lower the learning rate (now {lr:g}). The last good checkpoint, if any, "
                        f"is kept: {run.model_path}.")
     meta["train_seconds"] = round(time.perf_counter() - fit_start, 3)
+    if rank != 0:                        # the model is the same on every rank: rank 0 tests, saves and plots it
+        return 0
 
     if d.task == "classification":
         logs = model.evaluate(d.x_test, d.y_test, batch_size=1000, return_dict=True)

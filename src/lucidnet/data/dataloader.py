@@ -14,6 +14,7 @@ import numpy as np
 from .. import dtypes
 from ..random import Generator, numpy_generator
 from ..tensor import Tensor
+from ..validation import check_int
 from .dataset import Subset, TensorDataset
 
 __all__ = ["DataLoader", "default_collate"]
@@ -120,6 +121,10 @@ class DataLoader:
             (``lucidnet.manual_seed``), as in PyTorch.
         collate_fn: turns a list of samples into a batch. Default: :func:`default_collate` (and the
             fast path for a TensorDataset, arrays or tensors).
+        sampler: where the order of the indices comes from (a :class:`Sampler`, e.g. a
+            :class:`DistributedSampler`, or any iterable of indices with a length); excludes ``shuffle``.
+        batch_sampler: yields whole batches (lists of indices); excludes batch_size, shuffle, sampler and
+            drop_last.
         num_workers, pin_memory: accepted so PyTorch code runs unchanged; lucidnet loads in the calling
             process (the fast path is one NumPy gather per batch, so workers would not help).
 
@@ -134,12 +139,11 @@ class DataLoader:
     """
 
     def __init__(self, dataset, batch_size=1, shuffle=False, *, drop_last=False, generator=None, collate_fn=None,
-                 num_workers=0, pin_memory=False):
+                 num_workers=0, pin_memory=False, sampler=None, batch_sampler=None):
         if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
             raise TypeError(f"DataLoader(): expected a dataset with __len__ and __getitem__ (a Dataset, an array "
                             f"or a Tensor), got {type(dataset).__name__}.")
-        if isinstance(batch_size, bool) or not isinstance(batch_size, numbers.Integral) or batch_size <= 0:
-            raise ValueError(f"DataLoader(): expected batch_size to be a positive integer, got {batch_size!r}.")
+        batch_size = check_int("DataLoader()", "batch_size", batch_size)
         if collate_fn is not None and not callable(collate_fn):
             raise TypeError(f"DataLoader(): expected collate_fn to be callable, got {type(collate_fn).__name__}.")
         if isinstance(num_workers, bool) or not isinstance(num_workers, numbers.Integral) or num_workers < 0:
@@ -149,8 +153,18 @@ class DataLoader:
         elif generator is not None and not isinstance(generator, (Generator, np.random.Generator)):
             raise TypeError(f"DataLoader(): expected generator to be a lucidnet.Generator, a numpy Generator or an "
                             f"int seed, got {type(generator).__name__}.")
+        if sampler is not None and shuffle:
+            raise ValueError("DataLoader(): expected shuffle=False with a sampler, got shuffle=True; the sampler "
+                             "decides the order (RandomSampler shuffles).")
+        if batch_sampler is not None and (batch_size != 1 or shuffle or sampler is not None or drop_last):
+            raise ValueError("DataLoader(): expected batch_sampler alone, got it with batch_size, shuffle, sampler or "
+                             "drop_last; the batch sampler decides all of them.")
+        for name, s in (("sampler", sampler), ("batch_sampler", batch_sampler)):
+            if s is not None and not hasattr(s, "__iter__"):
+                raise TypeError(f"DataLoader(): expected {name} to be an iterable of indices, got {type(s).__name__}.")
+        self.sampler, self.batch_sampler = sampler, batch_sampler
         self.dataset = dataset
-        self.batch_size = int(batch_size)
+        self.batch_size = None if batch_sampler is not None else int(batch_size)
         self.shuffle = bool(shuffle)
         self.drop_last = bool(drop_last)
         self.generator = generator
@@ -159,17 +173,37 @@ class DataLoader:
         self.pin_memory = bool(pin_memory)
 
     def __len__(self):
-        n = len(self.dataset)
+        if self.batch_sampler is not None:
+            return len(self.batch_sampler)
+        n = len(self.dataset) if self.sampler is None else len(self.sampler)
         return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
 
     def __iter__(self):
-        n = len(self.dataset)
-        order = numpy_generator(self.generator).permutation(n) if self.shuffle else None    # drawn now: one per epoch
-        stop = n - n % self.batch_size if self.drop_last else n
         fast = _fast_source(self.dataset) if self.collate_fn is None else None
+        if self.batch_sampler is not None:
+            return self._sampled_batches(fast)
+        if self.sampler is not None:                                             # drawn now: one order per epoch
+            order = np.asarray(list(self.sampler), dtype=np.intp).reshape(-1)
+        else:
+            order = numpy_generator(self.generator).permutation(len(self.dataset)) if self.shuffle else None
+        n = len(self.dataset) if order is None else len(order)
+        stop = n - n % self.batch_size if self.drop_last else n
         if fast is not None:
             return self._fast_batches(order, stop, *fast)
         return self._batches(order, stop)
+
+    def _sampled_batches(self, fast):
+        collate = self.collate_fn or default_collate
+        for idx in self.batch_sampler:
+            if fast is None:
+                yield collate([self.dataset[i] for i in idx])
+                continue
+            arrays, single, base = fast
+            idx = np.asarray(idx, dtype=np.intp)
+            if base is not None:
+                idx = base[idx]
+            batch = [a[idx] for a in arrays]
+            yield Tensor._wrap(batch[0]) if single else tuple(Tensor._wrap(b) for b in batch)
 
     def _fast_batches(self, order, stop, arrays, single, base):
         bs = self.batch_size

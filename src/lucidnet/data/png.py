@@ -14,7 +14,7 @@ import zlib
 
 import numpy as np
 
-__all__ = ["read_png", "to_grayscale", "write_png"]
+__all__ = ["encode_png", "read_png", "to_grayscale", "write_png"]
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}           # color type -> samples per pixel
@@ -172,21 +172,17 @@ def read_png(path):
     return pixels[..., 0] if bpp == 1 else pixels
 
 
-def write_png(path, image):
-    """Write a uint8 image as a PNG file (no filtering, zlib level 6).
+def encode_png(image):
+    """A uint8 image as the bytes of a PNG file (no filtering, zlib level 6).
 
     Args:
-        path: the file to write.
         image: uint8 array (H, W) or (H, W, 1) grayscale, (H, W, 2) gray + alpha, (H, W, 3) RGB,
             (H, W, 4) RGBA.
 
     Example:
-        >>> import os, tempfile
         >>> import numpy as np
-        >>> path = os.path.join(tempfile.mkdtemp(), "rgb.png")
-        >>> write_png(path, np.zeros((2, 3, 3), dtype=np.uint8))
-        >>> read_png(path).shape
-        (2, 3, 3)
+        >>> encode_png(np.zeros((2, 3), dtype=np.uint8))[:8]
+        b'\\x89PNG\\r\\n\\x1a\\n'
     """
     a = np.asarray(image)
     if a.dtype != np.uint8:
@@ -205,8 +201,27 @@ def write_png(path, image):
     def chunk(kind, payload):
         return struct.pack(">I", len(payload)) + kind + payload + struct.pack(">I", zlib.crc32(kind + payload))
 
-    data = (SIGNATURE + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, color, 0, 0, 0))
+    return (SIGNATURE + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, color, 0, 0, 0))
             + chunk(b"IDAT", zlib.compress(raw, 6)) + chunk(b"IEND", b""))
+
+
+def write_png(path, image):
+    """Write a uint8 image as a PNG file (no filtering, zlib level 6): see :func:`encode_png`.
+
+    Args:
+        path: the file to write.
+        image: uint8 array (H, W) or (H, W, 1) grayscale, (H, W, 2) gray + alpha, (H, W, 3) RGB,
+            (H, W, 4) RGBA.
+
+    Example:
+        >>> import os, tempfile
+        >>> import numpy as np
+        >>> path = os.path.join(tempfile.mkdtemp(), "rgb.png")
+        >>> write_png(path, np.zeros((2, 3, 3), dtype=np.uint8))
+        >>> read_png(path).shape
+        (2, 3, 3)
+    """
+    data = encode_png(image)
     with open(path, "wb") as f:
         f.write(data)
 

@@ -11,6 +11,7 @@ import numpy as np
 from .. import dtypes
 from ..random import numpy_generator
 from ..tensor import Tensor
+from ..validation import check_int
 
 __all__ = ["Standardizer", "one_hot", "standardize", "train_test_split"]
 
@@ -61,8 +62,8 @@ def one_hot(labels, num_classes=None, dtype=dtypes.float32):
     y = y.astype(np.int64, copy=False)
     if num_classes is None:
         num_classes = int(y.max()) + 1 if y.size else 0
-    elif isinstance(num_classes, bool) or not isinstance(num_classes, numbers.Integral) or num_classes <= 0:
-        raise ValueError(f"one_hot(): expected num_classes to be a positive integer, got {num_classes!r}.")
+    else:
+        num_classes = check_int("one_hot()", "num_classes", num_classes)
     if y.size and (y.min() < 0 or y.max() >= num_classes):
         raise ValueError(f"one_hot(): expected labels in [0, {num_classes}), got values from {y.min()} to "
                          f"{y.max()}.")

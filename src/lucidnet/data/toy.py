@@ -14,6 +14,7 @@ import numbers
 import numpy as np
 
 from ..random import numpy_generator
+from ..validation import check_int
 
 __all__ = ["blobs", "linear_regression", "moons", "sine", "spiral", "vertical", "xor"]
 
@@ -33,13 +34,6 @@ def _random(where, seed, generator):
     except TypeError:
         raise TypeError(f"{where}: expected generator to be a lucidnet.Generator, a numpy Generator or "
                         f"RandomState, or an int seed, got {type(generator).__name__}.") from None
-
-
-def _count(where, name, value, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        what = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
-        raise ValueError(f"{where}: expected {name} to be {what}, got {value!r}.")
-    return int(value)
 
 
 def _nonneg(where, name, value):
@@ -67,8 +61,8 @@ def spiral(samples=100, classes=3, *, seed=None, generator=None):
         >>> X.shape, X.dtype, y.shape, y.dtype, sorted(set(y.tolist()))
         ((300, 2), dtype('float32'), (300,), dtype('int64'), [0, 1, 2])
     """
-    samples = _count("spiral()", "samples", samples)
-    classes = _count("spiral()", "classes", classes)
+    samples = check_int("spiral()", "samples", samples)
+    classes = check_int("spiral()", "classes", classes)
     rng = _random("spiral()", seed, generator)
     X = np.zeros((samples * classes, 2))
     y = np.zeros(samples * classes, dtype=np.int64)
@@ -99,8 +93,8 @@ def vertical(samples=100, classes=3, *, seed=None, generator=None):
         >>> X.shape, y.shape, abs(float(X[y == 1, 0].mean()) - 1 / 3) < 0.05
         ((100, 2), (100,), True)
     """
-    samples = _count("vertical()", "samples", samples)
-    classes = _count("vertical()", "classes", classes)
+    samples = check_int("vertical()", "samples", samples)
+    classes = check_int("vertical()", "classes", classes)
     rng = _random("vertical()", seed, generator)
     X = np.zeros((samples * classes, 2))
     y = np.zeros(samples * classes, dtype=np.int64)
@@ -129,7 +123,7 @@ def sine(samples=1000, *, noise=0.0, seed=None, generator=None):
         >>> X.ravel().tolist(), y.round(3).ravel().tolist()
         ([0.0, 0.25, 0.5, 0.75], [0.0, 1.0, 0.0, -1.0])
     """
-    samples = _count("sine()", "samples", samples)
+    samples = check_int("sine()", "samples", samples)
     noise = _nonneg("sine()", "noise", noise)
     X = np.arange(samples).reshape(-1, 1) / samples
     y = np.sin(2 * np.pi * X).reshape(-1, 1)
@@ -154,7 +148,7 @@ def xor(repeats=1, *, noise=0.0, seed=None, generator=None):
         >>> X.tolist(), y.tolist()
         ([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], [0, 1, 1, 0])
     """
-    repeats = _count("xor()", "repeats", repeats)
+    repeats = check_int("xor()", "repeats", repeats)
     noise = _nonneg("xor()", "noise", noise)
     X = np.tile(np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64), (repeats, 1))
     y = np.tile(np.array([0, 1, 1, 0], dtype=np.int64), repeats)
@@ -184,11 +178,11 @@ def blobs(samples=100, centers=3, std=1.0, *, features=2, center_box=(-10.0, 10.
         >>> X.shape, y.tolist(), bool(abs(X[y == 1] - 5).max() < 1)
         ((7, 2), [0, 0, 0, 0, 1, 1, 1], True)
     """
-    samples = _count("blobs()", "samples", samples)
+    samples = check_int("blobs()", "samples", samples)
     rng = _random("blobs()", seed, generator)
     if isinstance(centers, numbers.Integral) and not isinstance(centers, bool):
-        k = _count("blobs()", "centers", centers)
-        features = _count("blobs()", "features", features)
+        k = check_int("blobs()", "centers", centers)
+        features = check_int("blobs()", "features", features)
         lo, hi = center_box
         if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
             raise ValueError(f"blobs(): expected center_box (low, high) with low < high, got {center_box!r}.")
@@ -234,7 +228,7 @@ def moons(samples=100, noise=0.0, *, seed=None, generator=None):
         >>> X.round(2).tolist()[:3], y.tolist()
         ([[1.0, 0.0], [-0.0, 1.0], [-1.0, 0.0]], [0, 0, 0, 1, 1, 1])
     """
-    samples = _count("moons()", "samples", samples, minimum=2)
+    samples = check_int("moons()", "samples", samples, 2)
     noise = _nonneg("moons()", "noise", noise)
     n_out = samples // 2
     n_in = samples - n_out
@@ -267,8 +261,8 @@ def linear_regression(samples=100, features=1, noise=0.1, *, bias=0.0, seed=None
         >>> X.shape, y.shape, w.shape, bool(abs(X @ w + 2.0 - y).max() < 1e-5)
         ((200, 3), (200, 1), (3, 1), True)
     """
-    samples = _count("linear_regression()", "samples", samples)
-    features = _count("linear_regression()", "features", features)
+    samples = check_int("linear_regression()", "samples", samples)
+    features = check_int("linear_regression()", "features", features)
     noise = _nonneg("linear_regression()", "noise", noise)
     if isinstance(bias, bool) or not isinstance(bias, numbers.Real) or not math.isfinite(bias):
         raise ValueError(f"linear_regression(): expected bias to be a finite number, got {bias!r}.")

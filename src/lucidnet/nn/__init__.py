@@ -6,7 +6,9 @@ from .activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, SiLU, Sigmoid, S
 from .dropout import Dropout
 from .flatten import Flatten
 from .linear import Dense, Identity, Linear
+from .mlp import MLP
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss
 from .normalization import BatchNorm1d, LayerNorm
 from .preprocessing import Normalization
 from .sparse import Embedding
+from . import parallel

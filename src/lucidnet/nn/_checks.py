@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from .. import dtypes
+from ..validation import check_int  # noqa: F401  (layers' sizes: re-exported for the layer modules)
 
 
 def where(module):
@@ -59,10 +60,3 @@ def check_dtype(module, x, weight):
                                 f"{dt}. Convert the input with x.to({weight.dtype}), or the layer with "
                                 f".to({dtypes.wrap(dt)}).")
 
-
-def check_int(where, name, value, minimum=1):
-    """A constructor argument that must be an integer >= minimum (a size): returns it as an int."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        what = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
-        raise ValueError(f"{where}: expected {name} to be {what}, got {value!r}.")
-    return int(value)

@@ -1,7 +1,8 @@
 """lucidnet.nn.functional: the math of every layer and loss as plain functions, PyTorch's ``torch.nn.functional``.
 
 Layers in lucidnet.nn hold parameters and state and call these. Functions that lucidnet.functional already
-has (linear, softmax, log_softmax, cross_entropy, pad, sigmoid, tanh) are the same objects here. Inputs are
+has (linear, softmax, log_softmax, pad, sigmoid, tanh) are the same objects here; the losses
+(cross_entropy among them) live here only. Inputs are
 checked at this boundary, so errors name the function you called and the shapes you passed.
 
 Example:
@@ -15,18 +16,16 @@ import numpy as np
 
 from .. import ops
 from ..random import numpy_generator
-from ..functional import (_float, _ids_in_range, cross_entropy, linear, log_softmax, mean, pad, reshape, sigmoid,
-                          softmax, tanh)
+from ..functional import (_float, _ids_in_range, linear, log_softmax, mean, pad, permute, reshape, sigmoid, softmax,
+                          tanh, unsqueeze)
 from ..tensor import Tensor, _as_array
+from ..validation import check_reduction
 
 __all__ = [
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "batch_norm", "cross_entropy", "dropout", "elu",
     "embedding", "erf", "gelu", "huber_loss", "l1_loss", "layer_norm", "leaky_relu", "linear", "log_softmax",
     "mse_loss", "nll_loss", "one_hot", "pad", "relu", "sigmoid", "silu", "softmax", "tanh",
 ]
-
-_REDUCTIONS = ("mean", "sum", "none")
-
 
 # ------------------------------------------------------------------------------------------------ activations
 
@@ -261,11 +260,6 @@ def one_hot(tensor, num_classes=-1):
 
 # ------------------------------------------------------------------------------------------------ losses
 
-def _check_reduction(where, reduction):
-    if reduction not in _REDUCTIONS:
-        raise ValueError(f"{where}: expected reduction 'mean', 'sum' or 'none', got {reduction!r}.")
-
-
 def _reduce(loss, reduction):
     if reduction == "mean":
         return mean(loss)
@@ -296,7 +290,7 @@ def mse_loss(input, target, reduction="mean"):
         >>> mse_loss(lucidnet.tensor([1.0, 2.0]), lucidnet.tensor([1.0, 4.0]))
         tensor(2.)
     """
-    _check_reduction("mse_loss", reduction)
+    check_reduction("mse_loss", reduction)
     x, t = _pair("mse_loss", input, target)
     d = x - t
     return _reduce(d * d, reduction)
@@ -310,7 +304,7 @@ def l1_loss(input, target, reduction="mean"):
         >>> l1_loss(lucidnet.tensor([1.0, 2.0]), lucidnet.tensor([0.0, 4.0]))
         tensor(1.5000)
     """
-    _check_reduction("l1_loss", reduction)
+    check_reduction("l1_loss", reduction)
     x, t = _pair("l1_loss", input, target)
     return _reduce((x - t).abs(), reduction)
 
@@ -324,13 +318,76 @@ def huber_loss(input, target, reduction="mean", delta=1.0):
         >>> huber_loss(lucidnet.tensor([0.5, 3.0]), lucidnet.tensor([0.0, 0.0]), reduction="none")
         tensor([0.1250, 2.5000])
     """
-    _check_reduction("huber_loss", reduction)
+    check_reduction("huber_loss", reduction)
     if delta <= 0:
         raise ValueError(f"huber_loss: expected delta > 0, got {delta}.")
     x, t = _pair("huber_loss", input, target)
     d = x - t
     ad = d.abs()
     return _reduce(ops.where(ad.array < delta, 0.5 * d * d, delta * (ad - 0.5 * delta)), reduction)
+
+
+def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean", label_smoothing=0.0):
+    """Softmax cross-entropy between logits and targets, as PyTorch's ``F.cross_entropy``.
+
+    Args:
+        input: logits of shape (N, C), or (N, C, d1, ...) for per-position classes.
+        target: class ids (N,) / (N, d1, ...) as integers, or class probabilities shaped like ``input``.
+        weight: optional per-class weights, shape (C,).
+        ignore_index: class id whose rows are left out (ids only).
+        reduction: 'mean', 'sum' or 'none'.
+        label_smoothing: in [0, 1]; mixes the target with the uniform distribution.
+
+    Example:
+        >>> import lucidnet
+        >>> logits = lucidnet.tensor([[2.0, 0.0], [0.0, 2.0]])
+        >>> cross_entropy(logits, lucidnet.tensor([0, 1]))
+        tensor(0.1269)
+    """
+    z = _float(input)
+    t = target.array if isinstance(target, Tensor) else np.asarray(_as_array(target))
+    w = None if weight is None else np.asarray(_as_array(weight))
+    check_reduction("cross_entropy", reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: expected label_smoothing in [0, 1], got {label_smoothing}.")
+    shape = z.array.shape
+    if len(shape) < 1:
+        raise ValueError(f"cross_entropy: expected logits of shape (N, C), got {shape}.")
+    if len(shape) == 1:                                  # one sample: (C,) logits, a 0-d class id
+        out = cross_entropy(unsqueeze(z, 0), t[None], weight, ignore_index, reduction, label_smoothing)
+        return reshape(out, ()) if reduction == "none" else out
+    c = shape[1]
+    if w is not None and w.shape != (c,):
+        raise ValueError(f"cross_entropy: expected weight of shape ({c},), got {w.shape}.")
+    if t.dtype.kind in "iu":
+        expect = shape[:1] + shape[2:]
+        if t.shape != expect:
+            raise ValueError(f"cross_entropy: expected target of shape {expect} for logits of shape {shape}, "
+                             f"got {t.shape}.")
+        if t.size and not _ids_in_range(t, c):          # ids outside [0, C) must all be ignore_index
+            valid = t[t != ignore_index]
+            if valid.size and (valid.min() < 0 or valid.max() >= c):
+                bad = valid.max() if valid.max() >= c else valid.min()
+                raise ValueError(f"cross_entropy: expected target of shape {expect} with class ids in [0, {c}), "
+                                 f"got a value of {bad}.")
+        elif not 0 <= ignore_index < c:
+            ignore_index = None                          # nothing to ignore: the primitive's one-hot fast path
+    elif t.dtype.kind == "f":
+        if t.shape != shape:
+            hint = " Class ids must be integers: use target.long()." if t.shape == shape[:1] + shape[2:] else ""
+            raise ValueError(f"cross_entropy: expected probability targets of shape {shape}, got {t.shape}.{hint}")
+    else:
+        raise TypeError(f"cross_entropy: expected integer class ids or float probabilities as target, "
+                        f"got dtype {t.dtype}.")
+    if len(shape) > 2:                                   # (N, C, d1, ...) -> (N * d1 * ..., C)
+        order = (0,) + tuple(range(2, len(shape))) + (1,)
+        z2 = reshape(permute(z, order), -1, c)
+        t2 = t.reshape(-1) if t.dtype.kind in "iu" else t.transpose(order).reshape(-1, c)
+        out = ops.cross_entropy(z2, t2, weight=w, ignore_index=ignore_index, label_smoothing=label_smoothing,
+                                reduction=reduction)
+        return reshape(out, shape[:1] + shape[2:]) if reduction == "none" else out
+    return ops.cross_entropy(z, t, weight=w, ignore_index=ignore_index, label_smoothing=label_smoothing,
+                             reduction=reduction)
 
 
 def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
@@ -344,7 +401,7 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
         >>> nll_loss(logp, lucidnet.tensor([0, 1]))
         tensor(0.3000)
     """
-    _check_reduction("nll_loss", reduction)
+    check_reduction("nll_loss", reduction)
     x = _float(input)
     t = np.asarray(_as_array(target))
     if t.dtype.kind not in "iu":
@@ -403,7 +460,7 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
         >>> binary_cross_entropy(lucidnet.tensor([0.8, 0.1]), lucidnet.tensor([1.0, 0.0]))
         tensor(0.1643)
     """
-    _check_reduction("binary_cross_entropy", reduction)
+    check_reduction("binary_cross_entropy", reduction)
     x, t = _pair("binary_cross_entropy", input, target)
     if x.array.size:
         lo, hi = x.array.min(), x.array.max()
@@ -429,7 +486,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, reduction="mean
         >>> binary_cross_entropy_with_logits(lucidnet.tensor([2.0, -1.0]), lucidnet.tensor([1.0, 0.0]))
         tensor(0.2201)
     """
-    _check_reduction("binary_cross_entropy_with_logits", reduction)
+    check_reduction("binary_cross_entropy_with_logits", reduction)
     x, t = _pair("binary_cross_entropy_with_logits", input, target)
     w = _bce_weight("binary_cross_entropy_with_logits", "weight", weight, x)
     pw = _bce_weight("binary_cross_entropy_with_logits", "pos_weight", pos_weight, x)

@@ -7,6 +7,9 @@ is given. Fans and gains follow PyTorch exactly, so the same call gives the same
 The tutorials' ``W = 0.01 * np.random.randn(n_in, n_out)`` is ``normal_(W, 0, 0.01)``, and their weight
 bounds ``np.random.uniform(a, b, shape)`` are ``uniform_(W, a, b)``.
 
+Keras's initializers by name (``"glorot_uniform"``, ``"he_normal"``, ...; what ``Dense(kernel_initializer=...)``
+takes) are in :data:`KERAS_INITIALIZERS`, written with the functions here.
+
 Example:
     >>> import lucidnet
     >>> from lucidnet.nn import init
@@ -22,8 +25,8 @@ import numpy as np
 from ..random import numpy_generator
 
 __all__ = [
-    "calculate_gain", "constant_", "eye_", "kaiming_normal_", "kaiming_uniform_", "normal_", "ones_",
-    "trunc_normal_", "uniform_", "xavier_normal_", "xavier_uniform_", "zeros_",
+    "KERAS_INITIALIZERS", "calculate_gain", "constant_", "eye_", "kaiming_normal_", "kaiming_uniform_", "normal_",
+    "ones_", "trunc_normal_", "uniform_", "xavier_normal_", "xavier_uniform_", "zeros_",
 ]
 
 
@@ -253,3 +256,40 @@ def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", gener
     gain = calculate_gain(nonlinearity, a)
     std = gain / math.sqrt(_calculate_correct_fan(tensor, mode))
     return _fill(tensor, numpy_generator(generator).normal(0.0, std, tensor.shape))
+
+
+# ------------------------------------------------------------------------------------------------ Keras's names
+
+# Keras's normal variants are truncated at two standard deviations, rescaled to keep the variance.
+_TRUNC = 0.87962566103423978                   # std of a standard normal truncated to [-2, 2]
+
+
+def _variance_scaling(scale, mode, distribution):
+    def init_(w, generator=None):
+        fan_in, fan_out = _calculate_fan_in_and_fan_out(w)
+        n = {"fan_in": fan_in, "fan_avg": (fan_in + fan_out) / 2}[mode]
+        if distribution == "uniform":
+            limit = math.sqrt(3 * scale / n)
+            return uniform_(w, -limit, limit, generator=generator)
+        std = math.sqrt(scale / n) / _TRUNC
+        return trunc_normal_(w, 0.0, std, -2 * std, 2 * std, generator=generator)
+    return init_
+
+
+# name -> fill(w, generator=None), in place, as Keras's initializer of that name draws.
+KERAS_INITIALIZERS = {
+    "glorot_uniform": _variance_scaling(1.0, "fan_avg", "uniform"),
+    "glorot_normal": _variance_scaling(1.0, "fan_avg", "normal"),
+    "he_uniform": _variance_scaling(2.0, "fan_in", "uniform"),
+    "he_normal": _variance_scaling(2.0, "fan_in", "normal"),
+    "lecun_uniform": _variance_scaling(1.0, "fan_in", "uniform"),
+    "lecun_normal": _variance_scaling(1.0, "fan_in", "normal"),
+    "random_normal": lambda w, generator=None: normal_(w, 0.0, 0.05, generator=generator),
+    "random_uniform": lambda w, generator=None: uniform_(w, -0.05, 0.05, generator=generator),
+    "zeros": lambda w, generator=None: zeros_(w),
+    "ones": lambda w, generator=None: ones_(w),
+}
+KERAS_INITIALIZERS.update(xavier_uniform=KERAS_INITIALIZERS["glorot_uniform"],      # PyTorch's names for them
+                          xavier_normal=KERAS_INITIALIZERS["glorot_normal"],
+                          kaiming_uniform=KERAS_INITIALIZERS["he_uniform"],
+                          kaiming_normal=KERAS_INITIALIZERS["he_normal"])

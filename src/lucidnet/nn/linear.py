@@ -91,38 +91,6 @@ class Linear(Module):
 
 
 # Keras initializer names -> (how to draw) for Dense's weight (out, in); fans as Keras's for a kernel (in, out).
-# Keras's normal variants are truncated at two standard deviations, rescaled to keep the variance.
-_TRUNC = 0.87962566103423978                   # std of a standard normal truncated to [-2, 2]
-
-
-def _variance_scaling(scale, mode, distribution):
-    def init_(w, generator=None):
-        fan_in, fan_out = init._calculate_fan_in_and_fan_out(w)
-        n = {"fan_in": fan_in, "fan_avg": (fan_in + fan_out) / 2}[mode]
-        if distribution == "uniform":
-            limit = math.sqrt(3 * scale / n)
-            return init.uniform_(w, -limit, limit, generator=generator)
-        std = math.sqrt(scale / n) / _TRUNC
-        return init.trunc_normal_(w, 0.0, std, -2 * std, 2 * std, generator=generator)
-    return init_
-
-
-INITIALIZERS = {
-    "glorot_uniform": _variance_scaling(1.0, "fan_avg", "uniform"),
-    "glorot_normal": _variance_scaling(1.0, "fan_avg", "normal"),
-    "he_uniform": _variance_scaling(2.0, "fan_in", "uniform"),
-    "he_normal": _variance_scaling(2.0, "fan_in", "normal"),
-    "lecun_uniform": _variance_scaling(1.0, "fan_in", "uniform"),
-    "lecun_normal": _variance_scaling(1.0, "fan_in", "normal"),
-    "random_normal": lambda w, generator=None: init.normal_(w, 0.0, 0.05, generator=generator),
-    "random_uniform": lambda w, generator=None: init.uniform_(w, -0.05, 0.05, generator=generator),
-    "zeros": lambda w, generator=None: init.zeros_(w),
-    "ones": lambda w, generator=None: init.ones_(w),
-}
-INITIALIZERS.update(xavier_uniform=INITIALIZERS["glorot_uniform"], xavier_normal=INITIALIZERS["glorot_normal"],
-                    kaiming_uniform=INITIALIZERS["he_uniform"], kaiming_normal=INITIALIZERS["he_normal"])
-
-
 class Dense(Module):
     """Keras's fully connected layer: activation(x @ weight.T + bias), with the input size inferred from the
     first batch (or given as ``in_features``, or by calling ``build(in_features)``).
@@ -172,8 +140,9 @@ class Dense(Module):
                 raise ValueError(f"Dense: expected weight_bounds (a, b) with a <= b, got {tuple(weight_bounds)}.")
             weight_bounds = (float(a), float(b))
         self.weight_bounds = weight_bounds
-        if not callable(kernel_initializer) and kernel_initializer not in INITIALIZERS:
-            raise ValueError(f"Dense: expected kernel_initializer to be one of {', '.join(sorted(INITIALIZERS))} or "
+        if not callable(kernel_initializer) and kernel_initializer not in init.KERAS_INITIALIZERS:
+            raise ValueError(f"Dense: expected kernel_initializer to be one of "
+                             f"{', '.join(sorted(init.KERAS_INITIALIZERS))} or "
                              f"a function, got {kernel_initializer!r}.")
         self.kernel_initializer = kernel_initializer
         self.weight = self.bias = None                # Parameters from build(), at the first call
@@ -205,7 +174,7 @@ class Dense(Module):
         elif callable(self.kernel_initializer):
             self.kernel_initializer(self.weight)
         else:
-            INITIALIZERS[self.kernel_initializer](self.weight, generator=generator)
+            init.KERAS_INITIALIZERS[self.kernel_initializer](self.weight, generator=generator)
         if self.bias is not None:
             init.zeros_(self.bias)
 

@@ -7,6 +7,7 @@ PyTorch, so they appear in the state dict.
 import numpy as np
 
 from ..tensor import Tensor
+from ..validation import check_reduction
 from . import functional as F
 from .module import Module
 
@@ -16,9 +17,7 @@ __all__ = ["BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "HuberLoss", "L1L
 class _Loss(Module):
     def __init__(self, reduction="mean"):
         super().__init__()
-        if reduction not in ("mean", "sum", "none"):
-            raise ValueError(f"{type(self).__name__}: expected reduction 'mean', 'sum' or 'none', got {reduction!r}.")
-        self.reduction = reduction
+        self.reduction = check_reduction(type(self).__name__, reduction)
 
     def _buffer(self, name, value):
         """Keep an optional weight tensor as a buffer (None stays out of the state dict)."""

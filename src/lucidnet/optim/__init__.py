@@ -1,6 +1,7 @@
 """Optimizers and learning-rate schedulers, in PyTorch's names: ``lucidnet.optim.Adam(model.parameters())``.
 
-One file per algorithm, in order of complexity: sgd.py, adagrad.py, rmsprop.py, adam.py (Adam, AdamW);
+One file per algorithm, in order of complexity: random_search.py (no gradients), sgd.py, adagrad.py, rmsprop.py,
+adam.py (Adam, AdamW);
 the shared machinery (parameter groups, state, state_dict) is in optimizer.py, schedulers in lr_scheduler.py.
 
 Example:
@@ -16,7 +17,8 @@ from . import lr_scheduler
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
 from .optimizer import Optimizer
+from .random_search import RandomSearch
 from .rmsprop import RMSprop
 from .sgd import SGD
 
-__all__ = ["Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "SGD", "lr_scheduler"]
+__all__ = ["Adagrad", "Adam", "AdamW", "Optimizer", "RMSprop", "RandomSearch", "SGD", "lr_scheduler"]

@@ -23,16 +23,11 @@ import math
 import numbers
 import types
 
+from ..validation import check_int
 from .optimizer import Optimizer
 
 __all__ = ["CosineAnnealingLR", "ExponentialLR", "LRScheduler", "LambdaLR", "LinearLR", "MultiStepLR",
            "OneCycleLR", "StepLR"]
-
-
-def _positive_int(where, name, value):
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value <= 0:
-        raise ValueError(f"{where}: expected {name} to be a positive integer, got {value!r}.")
-    return int(value)
 
 
 def _per_group(where, name, optimizer, value):
@@ -214,7 +209,7 @@ class StepLR(LRScheduler):
     """
 
     def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
-        self.step_size = _positive_int("StepLR", "step_size", step_size)
+        self.step_size = check_int("StepLR", "step_size", step_size)
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
@@ -316,7 +311,7 @@ class CosineAnnealingLR(LRScheduler):
     """
 
     def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
-        self.T_max = _positive_int("CosineAnnealingLR", "T_max", T_max)
+        self.T_max = check_int("CosineAnnealingLR", "T_max", T_max)
         self.eta_min = eta_min
         super().__init__(optimizer, last_epoch)
 
@@ -362,7 +357,7 @@ class LinearLR(LRScheduler):
         if not 0 <= end_factor <= 1:
             raise ValueError(f"LinearLR: expected end_factor in [0, 1], got {end_factor}.")
         self.start_factor, self.end_factor = start_factor, end_factor
-        self.total_iters = _positive_int("LinearLR", "total_iters", total_iters)
+        self.total_iters = check_int("LinearLR", "total_iters", total_iters)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
@@ -419,10 +414,10 @@ class OneCycleLR(LRScheduler):
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"OneCycleLR: expected a lucidnet.optim optimizer, got {type(optimizer).__name__}.")
         if total_steps is not None:
-            self.total_steps = _positive_int("OneCycleLR", "total_steps", total_steps)
+            self.total_steps = check_int("OneCycleLR", "total_steps", total_steps)
         elif epochs is not None and steps_per_epoch is not None:
-            self.total_steps = (_positive_int("OneCycleLR", "epochs", epochs)
-                                * _positive_int("OneCycleLR", "steps_per_epoch", steps_per_epoch))
+            self.total_steps = (check_int("OneCycleLR", "epochs", epochs)
+                                * check_int("OneCycleLR", "steps_per_epoch", steps_per_epoch))
         else:
             raise ValueError("OneCycleLR: expected total_steps, or epochs and steps_per_epoch, got neither.")
         if not isinstance(pct_start, numbers.Real) or not 0 <= pct_start <= 1:

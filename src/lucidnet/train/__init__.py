@@ -3,7 +3,8 @@
 - :class:`Model` (subclass it, or wrap a module) and :class:`Sequential` with ``compile``, ``fit``,
   ``evaluate``, ``predict``, ``summary``, ``save``;
 - :mod:`~lucidnet.train.callbacks`: History, EarlyStopping, ModelCheckpoint, TerminateOnNaN,
-  LearningRateScheduler, ReduceLROnPlateau, CSVLogger, LambdaCallback;
+  LearningRateScheduler, ReduceLROnPlateau, CSVLogger, LambdaCallback; TensorBoard (:mod:`.tensorboard`) and
+  LayerStatistics, a look inside the layers (:mod:`.inspect`);
 - :mod:`~lucidnet.train.metrics`: accuracy, top-k accuracy, MSE, MAE, confusion matrix, and their running forms;
 - :mod:`~lucidnet.train.losses`: the loss names ``compile`` understands;
 - :class:`ProgbarLogger`, the progress display (a callback ``fit(verbose=...)`` adds);
@@ -29,8 +30,10 @@ from .callbacks import (CSVLogger, Callback, EarlyStopping, History, LambdaCallb
                         ModelCheckpoint, ReduceLROnPlateau, TerminateOnNaN)
 from .distribution import Distribution, set_distribution
 from .model import Model, Sequential
+from .inspect import LayerStatistics, layer_statistics
 from .progress import ProgbarLogger
+from .tensorboard import TensorBoard
 
-__all__ = ["CSVLogger", "Callback", "Distribution", "EarlyStopping", "History", "LambdaCallback",
+__all__ = ["CSVLogger", "Callback", "Distribution", "EarlyStopping", "History", "LambdaCallback", "LayerStatistics",
            "LearningRateScheduler", "Model", "ModelCheckpoint", "ProgbarLogger", "ReduceLROnPlateau", "Sequential",
-           "TerminateOnNaN", "callbacks", "losses", "metrics", "set_distribution"]
+           "TensorBoard", "TerminateOnNaN", "callbacks", "layer_statistics", "losses", "metrics", "set_distribution"]

@@ -143,7 +143,7 @@ def adapt(where, x, y=None, batch_size=None, shuffle=False, generator=None):
             raise ValueError(f"{where}: expected batch_size=None with a DataLoader (it makes its own batches), got "
                              f"{batch_size}.")
         return LoaderDataAdapter(x, where)
-    batch_size = 32 if batch_size is None else check_int(batch_size, where, "batch_size")
+    batch_size = 32 if batch_size is None else check_int(where, "batch_size", batch_size)
     xa = as_array(x, where, "x")
     ya = None if y is None else as_array(y, where, "y")
     _same_length(xa, ya, where)

@@ -17,7 +17,6 @@ given instead of a name; it is called as it is (PyTorch's argument order: predic
 """
 import numpy as np
 
-from ..functional import cross_entropy
 from ..nn import functional as F
 from ..tensor import Tensor
 
@@ -77,7 +76,7 @@ def _like(y_pred, y_true):
 
 
 def _ce_from_logits(y_pred, y_true):
-    return cross_entropy(y_pred, _class_targets(y_pred, y_true))
+    return F.cross_entropy(y_pred, _class_targets(y_pred, y_true))
 
 
 def _ce_from_log_probabilities(logp, y_true):

@@ -25,6 +25,7 @@ import math
 import numpy as np
 
 from ..tensor import Tensor
+from ..validation import check_int
 
 __all__ = ["Accuracy", "Mean", "MeanAbsoluteError", "MeanMetricWrapper", "MeanSquaredError", "Metric",
            "TopKAccuracy", "accuracy", "binary_accuracy", "categorical_accuracy", "confusion_matrix", "get", "mae",
@@ -149,8 +150,7 @@ def top_k_accuracy(y_pred, y_true, k=5):
         >>> top_k_accuracy(scores, np.array([1, 0]), k=2)
         0.5
     """
-    if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-        raise ValueError(f"top_k_accuracy: expected k to be a positive integer, got {k!r}.")
+    k = check_int("top_k_accuracy", "k", k)
     return _ratio(*_top_k_counts(_np(y_pred), _np(y_true), k, "top_k_accuracy"))
 
 
@@ -340,8 +340,7 @@ class TopKAccuracy(Metric):
     """
 
     def __init__(self, name="top_k_accuracy", k=5):
-        if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or k < 1:
-            raise ValueError(f"TopKAccuracy: expected k to be a positive integer, got {k!r}.")
+        k = check_int("TopKAccuracy", "k", k)
         self.k = int(k)
         super().__init__(name)
 

@@ -26,7 +26,7 @@ from ..validation import check_int
 from . import callbacks as callbacks_module
 from . import checkpoint
 from .data_adapter import LoaderDataAdapter, PeekedEpoch, adapt, has_len, is_loader, split_validation
-from .distribution import distribution
+from .distribution import auto_distribution, distribution
 from .progress import ProgbarLogger, format_logs
 
 __all__ = ["Trainer"]
@@ -58,7 +58,9 @@ class Trainer:
         Args:
             x: inputs (an array or Tensor, one row per sample), or a DataLoader yielding (x, y) batches.
             y: targets (with arrays): class ids, one-hot rows or values.
-            batch_size: samples per batch with arrays. Default: 32.
+            batch_size: samples per batch with arrays. Default: 32. Under ``mpiexec -n N`` it is the global
+                batch: each rank trains on 1/N of it, and the run gives the numbers of one process
+                (:mod:`lucidnet.train.distributed`: rank 0 alone reports and writes files).
             epochs: the epoch to train up to (with ``initial_epoch``, the number of the last one).
             verbose: 0 silent, 1 a progress bar per epoch (a line per epoch when the output is not a terminal
                 or CI is set), 2 one line per epoch. (Or pass a :class:`~lucidnet.train.progress.ProgbarLogger`
@@ -91,17 +93,18 @@ class Trainer:
         c = self._compiled
         if c.loss is None and not self._overrides("train_step"):
             raise RuntimeError("fit(): expected a loss; pass loss= to compile(), or override train_step().")
-        epochs = check_int(epochs, where, "epochs", 0)
+        epochs = check_int(where, "epochs", epochs, 0)
         if verbose == "auto":
             verbose = 1
         if seed is not None and generator is not None:
             raise ValueError("fit(): expected seed or generator, got both.")
         if seed is not None:
-            generator = Generator().manual_seed(check_int(seed, where, "seed", 0))
+            generator = Generator().manual_seed(check_int(where, "seed", seed, 0))
         if generator is not None and not isinstance(generator, (Generator, np.random.Generator)):
             raise TypeError(f"fit(): expected generator to be a lucidnet.Generator or a numpy Generator, got "
                             f"{type(generator).__name__}.")
         validate_at = _validation_epochs(validation_freq, where)
+        dist = auto_distribution()               # under mpiexec: data-parallel (lucidnet.train.distributed)
 
         if not 0.0 <= validation_split < 1.0:
             raise ValueError(f"fit(): expected validation_split in [0, 1), got {validation_split}.")
@@ -124,11 +127,14 @@ class Trainer:
                 raise ValueError(f"fit(): expected validation_data to be (x_val, y_val) or a DataLoader, got "
                                  f"{type(validation_data).__name__}{items}.")
 
+        if dist is not None and val is not None:
+            val = dist.distribute_dataset(val, training=False)
+
         # Resuming a run given by set_training_state (lucidnet.load): from its epoch, with its states.
         resume = checkpoint.resume_point(self._run, initial_epoch)
         if initial_epoch is None:
             initial_epoch = resume["epoch"] if resume else 0
-        initial_epoch = check_int(initial_epoch, where, "initial_epoch", 0)
+        initial_epoch = check_int(where, "initial_epoch", initial_epoch, 0)
 
         history = callbacks_module.History()
         if resume and resume.get("history"):
@@ -136,6 +142,8 @@ class Trainer:
             done = len(next(iter(history.history.values()), []))
             history.epoch = list(range(initial_epoch - done, initial_epoch))
         user = list(callbacks or [])
+        if dist is not None:
+            user, verbose = dist.distribute_callbacks(user, verbose)
         progbar = [ProgbarLogger(verbose)] if verbose in (1, 2) and not any(
             isinstance(cb, ProgbarLogger) for cb in user) else []
         ordered = progbar + [history] + \
@@ -157,6 +165,8 @@ class Trainer:
 
         self.stop_training = False
         logs = {}
+        if dist is not None:
+            train = dist.distribute_dataset(train, training=True, initial_epoch=initial_epoch)
         first_epoch = train
         if initial_epoch < epochs:
             # The first batch builds the model (lazy layers), resolves the loss for its output layer and creates
@@ -167,6 +177,8 @@ class Trainer:
             if first is None:
                 raise ValueError("fit(): expected data with at least one batch, got none.")
             self._prepare(first[0], where, need_optimizer=True)      # errors then show the user's batch shape
+            if dist is not None:
+                dist.distribute_model(self)
             self._check_labels(train.y, where, "y")
             if val is not None:
                 self._check_labels(val.y, where, "the validation y")
@@ -186,6 +198,8 @@ class Trainer:
                 if self.stop_training:
                     break
             cbs.on_train_end(logs)
+            if dist is not None:
+                dist.end_fit()                   # e.g. every process returns once the one writing files is done
         except BaseException:
             cbs.close()
             raise
@@ -219,12 +233,16 @@ class Trainer:
             loss, y_pred = self.train_step(Tensor._wrap(xb), None if yb is None else Tensor._wrap(yb))
             value = float(loss.array) if isinstance(loss, Tensor) else float(loss)
             n = len(xb)
-            total += value * n
-            seen += n
+            out, targets = None, yb
             if metric_objects and yb is not None:
                 out = y_pred.array if isinstance(y_pred, Tensor) else y_pred
+            if dist is not None:                 # the global batch's loss, outputs and targets
+                value, n, out, targets = dist.reduce_logs(value, n, out, None if out is None else yb)
+            total += value * n
+            seen += n
+            if out is not None:
                 for m in metric_objects:
-                    m.update_state(out, yb)
+                    m.update_state(out, targets)
             if hooks:
                 cbs.on_train_batch_end(step, callbacks_module.BatchLogs(running(), seen))
             if not math.isfinite(value):
@@ -395,7 +413,7 @@ def _validation_epochs(freq, where):
     """``validate(epoch) -> bool`` for fit's ``validation_freq`` (an int: every that many epochs; a list: after
     those 1-based epochs)."""
     if isinstance(freq, (list, tuple, set, range)):
-        epochs = {check_int(e, where, "validation_freq's epochs", 1) for e in freq}
+        epochs = {check_int(where, "validation_freq's epochs", e, 1) for e in freq}
         return lambda epoch: epoch + 1 in epochs
-    freq = check_int(freq, where, "validation_freq", 1)
+    freq = check_int(where, "validation_freq", freq, 1)
     return lambda epoch: (epoch + 1) % freq == 0

@@ -15,6 +15,7 @@ from ..files import FORMAT
 from ..fitting import SCHEDULES, train_with_fit
 from ..recipes.datasets import DATA_SEED
 from ..run import TrainRun
+from ... import distributed as dist
 from ...train.compile_utils import OPTIMIZERS
 
 # Options only models trained by fit take: (flag, dest), in the order their refusal is reported.
@@ -93,6 +94,17 @@ def _check_recipe(args, recipe, data_recipe):
         raise CLIError(f"{flag}: expected --model {registry.either(takers)}, got --model {recipe.name} ({why}).")
 
 
+def _join_mpi_job(recipe):
+    """Under mpiexec: join the job (fit then trains data-parallel); the number of ranks, 1 without MPI."""
+    if not dist.is_initialized() and dist.launched_by_mpi():
+        dist.init_process_group()
+    ranks = dist.get_world_size() if dist.is_initialized() else 1
+    if ranks > 1 and not recipe.uses_fit:
+        raise CLIError(f"--model {recipe.name}: expected one process, got {ranks} MPI ranks; it trains by its own "
+                       f"rule, not with fit, so it cannot train data-parallel. Run it without mpiexec.")
+    return ranks
+
+
 def run(args):
     data_recipe, recipe = registry.dataset(args.dataset), registry.model(args.model)
     _check_recipe(args, recipe, data_recipe)
@@ -101,10 +113,16 @@ def run(args):
         [o.dest for o in recipe.options]
     settings = {k: getattr(args, k) if getattr(args, k, None) is not None else settings.get(k) for k in names}
     out = args.out or os.path.join("runs", f"{args.dataset}-{args.model}")
-    say = (lambda *a: None) if args.quiet else (lambda *a: print(*a, flush=True))
+    ranks = _join_mpi_job(recipe)
+    quiet = args.quiet or dist.is_initialized() and dist.get_rank() != 0        # under mpiexec rank 0 reports
+    say = (lambda *a: None) if quiet else (lambda *a: print(*a, flush=True))
 
     started = time.perf_counter()
-    d = load_data(args.dataset, args.data_dir, progress=not args.quiet)
+    if ranks > 1 and dist.get_rank() != 0:
+        dist.barrier()                            # rank 0 loads first: a download happens once
+    d = load_data(args.dataset, args.data_dir, progress=not quiet)
+    if ranks > 1 and dist.get_rank() == 0:
+        dist.barrier()
     if args.limit is not None:
         d.x_train, d.y_train = d.x_train[:args.limit], d.y_train[:args.limit]
     n = len(d.x_train)

@@ -1,56 +1,22 @@
-"""Plots of a training run, saved as PNG files: learning curves, a confusion matrix, a decision boundary for
-2-D data, a fitted curve for 1-D regression.
-
-matplotlib is optional (``pip install 'lucidnet[plot]'``) and imported only when a plot is drawn, so
-``import lucidnet`` never needs it. Figures are made with matplotlib's object API (``Figure``, no
-``pyplot``): nothing here changes the backend or the global state of a program that uses matplotlib itself.
-"""
+"""Plots of a training run: learning curves, a confusion matrix, a fitted curve for 1-D regression."""
 import numpy as np
 
-__all__ = ["available", "plot_confusion_matrix", "plot_decision_boundary", "plot_history", "plot_regression"]
+from ._figure import _figure, _save
 
-INSTALL_HINT = "pip install 'lucidnet[plot]'"
-
-
-def available():
-    """Whether matplotlib can be imported (so the plots can be drawn).
-
-    Example:
-        >>> isinstance(available(), bool)
-        True
-    """
-    try:
-        import matplotlib  # noqa: F401
-    except ImportError:
-        return False
-    return True
+__all__ = ["plot_confusion_matrix", "plot_history", "plot_regression"]
 
 
-def _figure(where, **kwargs):
-    try:
-        from matplotlib.figure import Figure
-    except ImportError:
-        raise ImportError(f"{where}: expected matplotlib to draw plots, got no matplotlib installed. Install it "
-                          f"with: {INSTALL_HINT}") from None
-    return Figure(**kwargs)
-
-
-def _save(fig, path):
-    fig.savefig(path, dpi=fig.dpi)
-    return path
-
-
-def plot_history(history, path, title=None):
+def plot_history(history, path=None, title=None):
     """Learning curves: one panel for the loss and one per metric, the training values and, when present,
     the validation ones (``val_`` logs), against the epoch.
 
     Args:
         history: a :class:`lucidnet.train.History` (what ``fit`` returns) or its ``.history`` dict of lists.
-        path: the PNG file to write.
+        path: the PNG file to write; None returns the matplotlib Figure (shown inline in a notebook).
         title: a title over the panels.
 
     Returns:
-        ``path``.
+        ``path``, or the Figure.
 
     Example:
         >>> import os, tempfile
@@ -83,18 +49,18 @@ def plot_history(history, path, title=None):
     return _save(fig, path)
 
 
-def plot_confusion_matrix(matrix, path, class_names=None, title=None):
+def plot_confusion_matrix(matrix, path=None, class_names=None, title=None):
     """A confusion matrix as a heat map: row = true class, column = predicted class, each cell's count
     written in it, colored by the share of its row (so rare classes show as clearly as common ones).
 
     Args:
         matrix: (C, C) counts, e.g. from :func:`lucidnet.train.metrics.confusion_matrix`.
-        path: the PNG file to write.
+        path: the PNG file to write; None returns the matplotlib Figure (shown inline in a notebook).
         class_names: C labels for the axes. Default: 0 .. C-1.
         title: the plot's title. Default: "Confusion matrix (accuracy ...)".
 
     Returns:
-        ``path``.
+        ``path``, or the Figure.
 
     Example:
         >>> import os, tempfile
@@ -130,77 +96,18 @@ def plot_confusion_matrix(matrix, path, class_names=None, title=None):
     return _save(fig, path)
 
 
-def plot_decision_boundary(predict, X, y, path, class_names=None, title=None, resolution=200):
-    """The regions a classifier assigns to each class over the plane, with the data points on top.
-
-    Args:
-        predict: a function from points (N, 2) to class ids (N,) or scores (N, C), e.g. ``model.predict``.
-        X: the points to show, (N, 2).
-        y: their class ids, (N,).
-        path: the PNG file to write.
-        class_names: labels for the legend. Default: the class ids.
-        title: the plot's title.
-        resolution: grid points per axis. Default: 200.
-
-    Returns:
-        ``path``.
-
-    Example:
-        >>> import os, tempfile
-        >>> import numpy as np
-        >>> X = np.array([[0.0, 0.0], [1.0, 1.0], [0.0, 1.0], [1.0, 0.0]]); y = np.array([0, 1, 1, 0])
-        >>> path = os.path.join(tempfile.mkdtemp(), "boundary.png")
-        >>> _ = plot_decision_boundary(lambda p: (p[:, 1] > 0.5).astype(int), X, y, path, resolution=20)
-        >>> open(path, "rb").read(4)
-        b'\\x89PNG'
-    """
-    X, y = np.asarray(X), np.asarray(y)
-    if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"plot_decision_boundary(): expected points of shape (N, 2), got {X.shape}.")
-    if y.shape != (len(X),):
-        raise ValueError(f"plot_decision_boundary(): expected one class id per point, shape ({len(X)},), got "
-                         f"{y.shape}.")
-    lo, hi = X.min(axis=0), X.max(axis=0)
-    pad = 0.1 * np.maximum(hi - lo, 1e-6)
-    gx, gy = np.meshgrid(np.linspace(lo[0] - pad[0], hi[0] + pad[0], resolution),
-                         np.linspace(lo[1] - pad[1], hi[1] + pad[1], resolution))
-    grid = np.c_[gx.ravel(), gy.ravel()].astype(X.dtype if X.dtype.kind == "f" else np.float32)
-    out = np.asarray(predict(grid))
-    labels = out.argmax(axis=1) if out.ndim == 2 and out.shape[1] > 1 else out.reshape(-1)
-    if labels.dtype.kind == "f":                    # a single score column: threshold it
-        labels = (labels > (0.0 if labels.min() < 0 else 0.5)).astype(np.int64)
-    classes = np.unique(np.concatenate([np.unique(y), np.unique(labels)])).astype(np.int64)
-    fig = _figure("plot_decision_boundary()", figsize=(5.5, 4.8), dpi=100, layout="constrained")
-    ax = fig.add_subplot()
-    import matplotlib.colors
-    colors = [f"C{int(k) % 10}" for k in range(int(classes.max()) + 1)]
-    cmap = matplotlib.colors.ListedColormap(colors)
-    ax.contourf(gx, gy, labels.reshape(gx.shape), levels=np.arange(len(colors) + 1) - 0.5, cmap=cmap, alpha=0.3)
-    for k in np.unique(y).astype(np.int64):
-        name = class_names[k] if class_names is not None and k < len(class_names) else str(k)
-        pts = X[y == k]
-        ax.scatter(pts[:, 0], pts[:, 1], s=12, color=colors[k], edgecolors="black", linewidths=0.3, label=name)
-    ax.set_xlim(gx.min(), gx.max())
-    ax.set_ylim(gy.min(), gy.max())
-    ax.set_xlabel("x1")
-    ax.set_ylabel("x2")
-    ax.legend(loc="best", fontsize=8)
-    ax.set_title(title or "Decision boundary")
-    return _save(fig, path)
-
-
-def plot_regression(X, y, predict, path, title=None):
+def plot_regression(X, y, predict, path=None, title=None):
     """A 1-D regression: the data points and the model's curve over the data's range.
 
     Args:
         X: inputs, shape (N,) or (N, 1).
         y: targets, shape (N,) or (N, 1).
         predict: a function from inputs (M, 1) to outputs (M,) or (M, 1), e.g. ``model.predict``.
-        path: the PNG file to write.
+        path: the PNG file to write; None returns the matplotlib Figure (shown inline in a notebook).
         title: the plot's title.
 
     Returns:
-        ``path``.
+        ``path``, or the Figure.
 
     Example:
         >>> import os, tempfile
