@@ -17,8 +17,8 @@ def where(module):
 
 
 def shape_of(module, x):
-    """x's shape, or a TypeError naming the layer when x is not a tensor (or array)."""
-    shape = getattr(x, "shape", None)
+    """x's shape (a plain tuple), or a TypeError naming the layer when x is not a tensor (or array)."""
+    shape = getattr(getattr(x, "array", x), "shape", None)
     if shape is None:
         raise TypeError(f"{where(module)}: expected a lucidnet Tensor as input, got {type(x).__name__}.")
     return shape
