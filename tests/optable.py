@@ -379,6 +379,30 @@ COMPOSITES += [
         label="spatial-none"),
 ]
 
+# Recurrent layers: one primitive per layer and direction. Its PyTorch oracle is module-level (tests/nn/test_rnn.py
+# copies weights into torch.nn.RNN/LSTM/GRU), since torch has no function of this signature.
+ROWS += [
+    row("rnn_sequence", lambda t, x, h, wi, wh, bi, bh: t.ops.rnn_sequence(x, h, None, wi, wh, bi, bh, None,
+                                                                           mode="rnn_tanh"),
+        randn(3, 2, 3), randn(2, 4), randn(4, 3), randn(4, 4) * 0.5, randn(4), randn(4), torch=False, label="tanh"),
+    row("rnn_sequence", lambda t, x, h, wi, wh: t.ops.rnn_sequence(x, h, None, wi, wh, None, None, None,
+                                                                   mode="rnn_relu", reverse=True),
+        away(3, 2, 3), away(2, 4), away(4, 3), away(4, 4) * 0.5, torch=False, label="relu-reverse-no-bias"),
+    row("rnn_sequence", lambda t, x, h, c, wi, wh, bi, bh: t.ops.rnn_sequence(x, h, c, wi, wh, bi, bh, None),
+        randn(3, 2, 3), randn(2, 2), randn(2, 2), randn(8, 3), randn(8, 2), randn(8), randn(8), torch=False,
+        label="lstm"),
+    row("rnn_sequence", lambda t, x, h, c, wi, wh, bi, bh, wr: t.ops.rnn_sequence(x, h, c, wi, wh, bi, bh, wr,
+                                                                                  reverse=True),
+        randn(3, 2, 3), randn(2, 2), randn(2, 3), randn(12, 3), randn(12, 2), randn(12), randn(12), randn(2, 3),
+        torch=False, label="lstm-projected-reverse"),
+    row("rnn_sequence", lambda t, x, h, wi, wh, bi, bh: t.ops.rnn_sequence(x, h, None, wi, wh, bi, bh, None,
+                                                                           mode="gru"),
+        randn(3, 2, 3), randn(2, 2), randn(6, 3), randn(6, 2), randn(6), randn(6), torch=False, label="gru"),
+    row("rnn_sequence", lambda t, x, h, wi, wh: t.ops.rnn_sequence(x, h, None, wi, wh, None, None, None, mode="gru",
+                                                                   reverse=True),
+        randn(4, 1, 2), randn(1, 3), randn(9, 2), randn(9, 3), torch=False, label="gru-reverse-no-bias"),
+]
+
 
 # Issue 12's math surface (rounding, trigonometry, logarithms, scans, norms, products, decompositions), appended
 # last so the rows above keep their draws. Decompositions are checked through quantities that do not depend on

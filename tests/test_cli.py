@@ -375,7 +375,7 @@ USAGE = [
     (["train", "--hidden", "0"], "argument --hidden: expected positive layer sizes separated by commas (e.g. "
                                  "256,128), got '0'."),
     (["train", "--frobnicate"], "unrecognized arguments: --frobnicate."),
-    (["fit"], "argument COMMAND: invalid choice: 'fit' (choose from 'train', 'evaluate', 'predict')."),
+    (["fit"], "argument COMMAND: invalid choice: 'fit' (choose from 'train', 'evaluate', 'predict', 'run')."),
     (["evaluate"], "the following arguments are required: MODEL."),
     (["predict", "model.safetensors"], "the following arguments are required: FILE."),
     (["predict", "m.safetensors", "a.png", "--top", "0"], "argument --top: expected a positive integer, got '0'."),

@@ -56,6 +56,8 @@ from . import io, train
 from . import viz
 from .io import load, save
 from .train import Model, Sequential
+from .torch_names import add_missing_name_errors as _add_missing_name_errors
+_add_missing_name_errors()           # lucidnet.nn.Foo: "lucidnet does not provide torch.nn.Foo"
 
 __version__ = "0.1.0"
 

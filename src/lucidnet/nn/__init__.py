@@ -10,5 +10,6 @@ from .mlp import MLP
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss
 from .normalization import BatchNorm1d, LayerNorm
 from .preprocessing import Normalization
+from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from .sparse import Embedding
 from . import parallel

@@ -10,6 +10,7 @@ from .loss import binary_cross_entropy, binary_cross_entropy_with_logits
 from .nn import cross_entropy, log_softmax, softmax
 from .norm import batch_norm, layer_norm
 from .reduce import amax, amin, cumprod, cumsum, mean, prod, sum, vector_norm
+from .rnn import rnn_sequence
 from .rounding import ceil, floor, fmod, frac, remainder, round, sign, trunc
 from .shape import broadcast_to, concatenate, getitem, index_put, pad, reshape, take_along_axis, transpose
 from .sparse import embedding

@@ -6,4 +6,8 @@ Example:
     >>> torch.utils.data.DataLoader is torch.data.DataLoader
     True
 """
+import sys
+
 from .. import data  # noqa: F401
+
+sys.modules[__name__ + ".data"] = data         # a real module: `import lucidnet.utils.data` works too
