@@ -15,7 +15,7 @@ import time
 import numpy as np
 
 import lucidnet
-from lucidnet.nn import functional as F
+from lucidnet.nn import functional as F      # linear and cross_entropy, as nn.Linear and nn.CrossEntropyLoss run
 
 
 def init(rng, fan_in, fan_out):

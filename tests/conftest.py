@@ -1,6 +1,7 @@
 """Shared test setup: the tests folder on sys.path (for ``optable``), hypothesis settings, and a guard
-that every test leaves lucidnet's global state (grad mode, default dtype) as it found it. (Tests that need an
-optional extra are skipped, naming it, when it is missing: see the conftest.py at the root.)"""
+that every test leaves lucidnet's global state (grad mode, default dtype, print options, default device) as it
+found it. (Tests that need an optional extra are skipped, naming it, when it is missing: see the conftest.py at
+the root.)"""
 import os
 import sys
 
@@ -26,6 +27,9 @@ def _restore_global_state():
     import lucidnet
     from lucidnet import autograd, dtypes
     grad_mode, default_dtype = autograd._grad_enabled, dtypes.get_default_dtype()
+    print_options, device = lucidnet.get_printoptions(), lucidnet.get_default_device()
     yield
     autograd._grad_enabled = grad_mode
     lucidnet.set_default_dtype(default_dtype)
+    lucidnet.set_printoptions(**print_options)
+    lucidnet.set_default_device(device)

@@ -402,3 +402,164 @@ ROWS += [
                                                                    reverse=True),
         randn(4, 1, 2), randn(1, 3), randn(9, 2), randn(9, 3), torch=False, label="gru-reverse-no-bias"),
 ]
+
+
+# Issue 12's math surface (rounding, trigonometry, logarithms, scans, norms, products, decompositions), appended
+# last so the rows above keep their draws. Decompositions are checked through quantities that do not depend on
+# the sign (gauge) LAPACK gives each singular or Q vector, so lucidnet and PyTorch must agree on them.
+def _unit(*shape):
+    """Values in [-0.75, 0.75]: inside the domain of asin, acos, atanh."""
+    return positive(*shape) - 1.25
+
+
+def _well_conditioned(*shape):
+    """Random square matrices plus 3 I: comfortably invertible."""
+    return randn(*shape) + 3 * np.eye(shape[-1])
+
+
+def _assign(x, index, value):
+    x[index] = value
+    return x
+
+
+def _diag(t, m):
+    n = min(m.shape[-2:])
+    return m[..., t.arange(n), t.arange(n)]
+
+
+def _qr_gauge(t, a):
+    q, r = t.linalg.qr(a)
+    d = _diag(t, r).sign()                     # Q -> Q D, R -> D R with D = sign(diag R): the same for both
+    return t.cat([(q * d.unsqueeze(-2)).flatten(), (r * d.unsqueeze(-1)).flatten()])
+
+
+ROWS += [
+    row("ceil", lambda t, a: a.ceil() * a, away(3, 4) * 3),
+    row("floor", lambda t, a: t.floor(a) * a, away(3, 4) * 3),
+    row("round", lambda t, a: a.round() * a + t.round(a, decimals=1), away(3, 4) * 3),
+    row("trunc", lambda t, a: a.trunc() * a, away(3, 4) * 3),
+    row("sign", lambda t, a: a.sign() * a, away(3, 4)),
+    row("frac", lambda t, a: a.frac(), away(3, 4) * 3),
+    row("remainder", lambda t, a, b: a % b, randn(3, 4) * 3, positive(4), label="broadcast"),
+    row("remainder", lambda t, a, b: t.remainder(a, b), randn(5) * 3, -positive(5), label="negative-divisor"),
+    row("fmod", lambda t, a, b: t.fmod(a, b), randn(3, 4) * 3, positive(3, 1)),
+    row("tan", lambda t, a: a.tan(), _unit(3, 4)),
+    row("asin", lambda t, a: a.asin(), _unit(3, 4)),
+    row("acos", lambda t, a: t.acos(a), _unit(3, 4)),
+    row("atan", lambda t, a: a.atan(), randn(3, 4) * 2),
+    row("sinh", lambda t, a: a.sinh(), randn(3, 4)),
+    row("cosh", lambda t, a: t.cosh(a), randn(3, 4)),
+    row("asinh", lambda t, a: a.asinh(), randn(3, 4) * 2),
+    row("acosh", lambda t, a: a.acosh(), positive(3, 4) + 1),
+    row("atanh", lambda t, a: a.atanh(), _unit(3, 4)),
+    row("atan2", lambda t, a, b: t.atan2(a, b), away(3, 4), away(4), label="broadcast"),
+    row("log1p", lambda t, a: a.log1p(), positive(3, 4) - 0.4),
+    row("expm1", lambda t, a: t.expm1(a), randn(3, 4)),
+    row("log2", lambda t, a: a.log2(), positive(3, 4)),
+    row("log10", lambda t, a: t.log10(a), positive(3, 4)),
+    row("reciprocal", lambda t, a: a.reciprocal(), away(3, 4)),
+    row("mean", lambda t, a: a.mean(dim=1), randn(3, 4), label="dim"),
+    row("mean", lambda t, a: t.mean(a, dim=(0, 2), keepdim=True), randn(2, 3, 4), label="tuple-keepdim"),
+    row("prod", lambda t, a: a.prod(), positive(2, 3), label="all"),
+    row("prod", lambda t, a: a.prod(dim=1), randn(3, 4), label="dim"),
+    row("prod", lambda t, a: t.prod(a, 0, keepdim=True), randn(3, 2, 2), label="keepdim"),
+    row("prod", lambda t, a: a.prod(dim=-1), np.array([[1.5, 0.0, 2.0], [0.0, 3.0, 0.0], [1.0, 2.0, -1.0]]),
+        label="zeros"),
+    row("cumsum", lambda t, a: a.cumsum(dim=1), randn(3, 4)),
+    row("cumsum", lambda t, a: t.cumsum(a, dim=-3), randn(3, 2, 2), label="negative"),
+    row("cumprod", lambda t, a: a.cumprod(dim=1), randn(3, 4)),
+    row("cumprod", lambda t, a: a.cumprod(0), np.array([[1.5, 0.0], [0.0, 2.0], [2.0, -1.0], [0.5, 3.0]]),
+        label="zeros"),
+    row("vector_norm", lambda t, a: t.linalg.vector_norm(a), randn(3, 4), label="2"),
+    row("vector_norm", lambda t, a: t.linalg.vector_norm(a, ord=1, dim=1), away(3, 4), label="1-dim"),
+    row("vector_norm", lambda t, a: t.linalg.vector_norm(a, ord=float("inf"), dim=0, keepdim=True), distinct(3, 4),
+        label="inf"),
+    row("vector_norm", lambda t, a: t.linalg.vector_norm(a, ord=-float("inf")), distinct(5), label="-inf"),
+    row("vector_norm", lambda t, a: t.linalg.vector_norm(a, ord=3, dim=(0, 1)), away(2, 3, 2), label="3"),
+    row("vector_norm", lambda t, a: t.linalg.vector_norm(a, ord=0.5), positive(4), label="half"),
+    row("vector_norm", lambda t, a: t.linalg.vector_norm(a, dim=1), np.array([[0.0, 0.0], [3.0, 4.0]]),
+        label="zero-row-gets-gradient-0", fd=False),
+    row("vector_norm", lambda t, a: a.norm(dim=-1) + t.norm(a), randn(3, 4), label="torch-norm"),
+    row("einsum", lambda t, a, b: t.einsum("ij,jk->ik", a, b), randn(3, 4), randn(4, 2), label="matmul"),
+    row("einsum", lambda t, a, b: t.einsum("bij,bjk->bik", a, b), randn(2, 3, 4), randn(2, 4, 2), label="batched"),
+    row("einsum", lambda t, a: t.einsum("ii->", a), randn(3, 3), label="trace"),
+    row("einsum", lambda t, a: t.einsum("ii->i", a), randn(3, 3), label="diagonal"),
+    row("einsum", lambda t, a: t.einsum("ij->j", a), randn(3, 4), label="sum"),
+    row("einsum", lambda t, a, b: t.einsum("i,j", a, b), randn(3), randn(4), label="implicit-outer"),
+    row("einsum", lambda t, a, b: t.einsum("...ij,...jk->...ik", a, b), randn(2, 1, 3, 4), randn(3, 4, 2),
+        label="ellipsis-broadcast"),
+    row("einsum", lambda t, a, b, c: t.einsum("ij,jk,kl->il", a, b, c), randn(2, 3), randn(3, 4), randn(4, 2),
+        label="three"),
+    row("einsum", lambda t, a, b: t.einsum("ijk,ik->j", a, b), randn(2, 3, 4), randn(2, 4), label="contract"),
+    row("cross", lambda t, a, b: t.linalg.cross(a, b), randn(4, 3), randn(4, 3), label="linalg"),
+    row("cross", lambda t, a, b: t.cross(a, b, dim=0), randn(3, 2), randn(3, 2), label="dim0"),
+    row("cross", lambda t, a, b: t.linalg.cross(a, b), randn(1, 3), randn(2, 3), label="broadcast"),
+    row("det", lambda t, a: t.linalg.det(a), randn(3, 3), label="square"),
+    row("det", lambda t, a: t.det(a), randn(2, 3, 3), label="batched"),
+    row("det", lambda t, a: t.linalg.det(a), np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [0.5, -1.0, 2.0]]),
+        label="singular-cofactor-gradient-where-pytorch-gives-0", atol=1e-5, torch=False),
+    row("inv", lambda t, a: t.linalg.inv(a), _well_conditioned(3, 3), label="square"),
+    row("inv", lambda t, a: t.inverse(a), _well_conditioned(2, 3, 3), label="batched"),
+    row("solve", lambda t, a, b: t.linalg.solve(a, b), _well_conditioned(3, 3), randn(3, 2), label="matrix"),
+    row("solve", lambda t, a, b: t.linalg.solve(a, b), _well_conditioned(3, 3), randn(3), label="vector"),
+    row("solve", lambda t, a, b: t.linalg.solve(a, b), _well_conditioned(2, 3, 3), randn(2, 3),
+        label="batched-vectors"),
+    row("solve", lambda t, a, b: t.linalg.solve(a, b), _well_conditioned(3, 3), randn(2, 3, 2),
+        label="broadcast-A"),
+    row("solve", lambda t, a, b: t.linalg.solve(a, b, left=False), _well_conditioned(3, 3), randn(2, 3),
+        label="right"),
+    row("svd", lambda t, a: t.linalg.svdvals(a), randn(4, 3), label="values"),
+    row("svd", lambda t, a: (lambda u, s, vh: (u * s.sqrt().unsqueeze(-2)) @ vh)(*t.linalg.svd(a, full_matrices=False)),
+        randn(3, 3), label="u-s-vh"),
+    row("svd", lambda t, a: (lambda u, s, vh: u @ u.mT + s.sum())(*t.linalg.svd(a, full_matrices=False)),
+        randn(4, 2), label="tall-projector"),
+    row("svd", lambda t, a: (lambda u, s, vh: vh.mT @ vh * s.prod())(*t.linalg.svd(a, full_matrices=False)),
+        randn(2, 4), label="wide-projector"),
+    row("svd", lambda t, a: (lambda u, s, vh: (u[..., :3] * s.unsqueeze(-2)) @ vh)(*t.linalg.svd(a)), randn(2, 4, 3),
+        label="full-matrices-batched"),
+    row("qr", lambda t, a: _qr_gauge(t, a), randn(4, 3), label="tall"),
+    row("qr", lambda t, a: _qr_gauge(t, a), randn(3, 3), label="square"),
+    row("qr", lambda t, a: _qr_gauge(t, a), randn(2, 4), label="wide"),
+    row("index_put", lambda t, a, b: _assign(a * 1, 1, b), randn(3, 4), randn(4), label="row"),
+    row("index_put", lambda t, a, b: _assign(a * 1, (slice(None), t.tensor([0, 2])), b), randn(3, 4), randn(3, 1),
+        label="columns-broadcast"),
+]
+
+COMPOSITES += [
+    row("sort", lambda t, a: a.sort(dim=1).values, distinct(3, 4), label="values"),
+    row("sort", lambda t, a: t.sort(a, dim=0, descending=True)[0], distinct(3, 4), label="descending"),
+    row("topk", lambda t, a: a.topk(2).values, distinct(3, 4)),
+    row("topk", lambda t, a: t.topk(a, 2, dim=0, largest=False).values, distinct(3, 4), label="smallest"),
+    row("kthvalue", lambda t, a: a.kthvalue(2, dim=1).values, distinct(3, 4)),
+    row("median", lambda t, a: a.median(), distinct(3, 4), label="all"),
+    row("median", lambda t, a: a.median(dim=1).values, distinct(3, 4), label="dim"),
+    row("msort", lambda t, a: t.msort(a), distinct(3, 2)),
+    row("outer", lambda t, a, b: t.outer(a, b), randn(3), randn(4)),
+    row("dist", lambda t, a, b: t.dist(a, b) + t.dist(a, b, p=1), randn(3, 4), randn(4)),
+    row("norm", lambda t, a: a.norm(p=1) + a.norm(p=float("inf")), away(3, 4)),
+    row("linalg.norm", lambda t, a: t.linalg.norm(a) + t.linalg.norm(a, dim=1).sum(), randn(3, 4)),
+    row("matrix_norm", lambda t, a: t.linalg.matrix_norm(a) + t.linalg.matrix_norm(a, ord="nuc"), randn(3, 4)),
+    row("matrix_norm", lambda t, a: t.linalg.matrix_norm(a, ord=1) + t.linalg.matrix_norm(a, ord=float("inf"))
+        + t.linalg.matrix_norm(a, ord=2), distinct(3, 4), label="1-inf-2"),
+    row("slogdet", lambda t, a: t.linalg.slogdet(a).logabsdet, _well_conditioned(3, 3)),
+    row("lerp", lambda t, a, b: t.lerp(a, b, 0.3), randn(3, 4), randn(4)),
+    row("addcmul", lambda t, a, b, c: t.addcmul(a, b, c, value=0.5), randn(3, 4), randn(3, 4), randn(4)),
+    row("addcdiv", lambda t, a, b, c: a.addcdiv(b, c, value=2), randn(3, 4), randn(3, 4), away(4)),
+    row("exp2", lambda t, a: t.exp2(a), randn(3, 4)),
+    row("float_power", lambda t, a: t.float_power(a, 2), randn(3)),
+    row("tensordot", lambda t, a, b: t.tensordot(a, b, dims=([1, 2], [0, 1])), randn(2, 3, 4), randn(3, 4, 2)),
+    row("inner", lambda t, a, b: t.inner(a, b), randn(2, 3), randn(4, 3)),
+    row("mm-mv-dot", lambda t, a, b: t.mm(a, b).sum() + t.mv(a, b[:, 0]).sum() + t.dot(a[0], b[:, 1]),
+        randn(3, 4), randn(4, 2)),
+    row("bmm", lambda t, a, b: t.bmm(a, b), randn(2, 3, 4), randn(2, 4, 2)),
+    row("diagonal", lambda t, a: a.diagonal() * 2 + t.diagonal(a, 1), randn(3, 4)),
+    row("trace", lambda t, a: t.trace(a), randn(3, 3)),
+    row("sin_", lambda t, a: (a * 2).sin_(), randn(3, 4)),
+    row("clamp_", lambda t, a: (a * 1).clamp_(-0.5, 0.5) * a, away(3, 4) * 0.9),
+    row("add_", lambda t, a, b: (a * 1).add_(b, alpha=2).mul_(a), randn(3, 4), randn(4)),
+    row("unsqueeze_", lambda t, a: (a * 1).unsqueeze_(0) * a, randn(3)),
+    row("in-place-after-use", lambda t, a: (lambda b: (lambda c: c + b.mul_(2))(b + 1))(a * 1), randn(3)),
+    row("setitem", lambda t, a, b: _assign(t.zeros(3, 4, dtype=a.dtype), (slice(None), 0), b) * a, randn(3, 4),
+        randn(3)),
+    row("copy_", lambda t, a, b: (a * 1).copy_(b) * a, randn(3, 4), randn(4)),
+]

@@ -212,7 +212,7 @@ def test_jacobian_hessian_and_products_agree_with_pytorch():
 def test_the_hessian_of_a_quadratic_form_is_a_plus_a_transposed():
     A = np.random.default_rng(4).standard_normal((3, 3))
     x = lucidnet.tensor([0.5, -1.0, 2.0])                                    # float32 in, float32 out
-    H = hessian(lambda x: x @ lucidnet.tensor(A) @ x, x)
+    H = hessian(lambda x: x @ lucidnet.tensor(A, dtype=x.dtype) @ x, x)      # matmul needs one dtype
     assert H.dtype == lucidnet.float32 and H.shape == (3, 3)
     np.testing.assert_allclose(H.array, A + A.T, rtol=1e-5, atol=1e-5)
     with pytest.raises(ValueError, match=r"^hessian\(\): expected func to return a single-element tensor, got a "

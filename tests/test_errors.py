@@ -233,9 +233,9 @@ def test_tensor_from_bad_data():
 
 
 def test_creation_errors():
-    with raises(ValueError, "size: expected non-negative integers, got (-1,)."):
+    with raises(ValueError, "zeros(): expected non-negative sizes, got (-1,)."):
         lucidnet.zeros(-1)
-    with raises(ValueError, "size: expected non-negative integers, got (2.5,)."):
+    with raises(TypeError, "ones(): expected sizes as integers, got (2.5,) (a float)."):
         lucidnet.ones(2.5)
     with raises(ValueError, "randint(): expected low < high, got low=5, high=2."):
         lucidnet.randint(5, 2, (3,))
@@ -248,9 +248,10 @@ def test_creation_errors():
 
 
 def test_device_other_than_cpu():
-    with raises(RuntimeError, "to(): lucidnet runs on the CPU with NumPy, got device 'cuda'."):
+    with raises(RuntimeError, "to(): expected device 'cpu', got 'cuda'. lucidnet computes with NumPy on the CPU "
+                              "(lucidnet.cuda.is_available() is False)."):
         lucidnet.ones(2).to("cuda")
-    assert lucidnet.ones(2).to("cpu").device == "cpu"
+    assert lucidnet.ones(2).to("cpu").device == lucidnet.device("cpu")
 
 
 def test_cross_entropy_target_out_of_range():

@@ -16,11 +16,36 @@ from . import autograd  # noqa: F401  (first: it wires up tensor.py)
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .tensor import Tensor
 from . import dtypes
-from .dtypes import (double, float16, float32, float64, get_default_dtype, half, int8, int16, int32, int64, long,
-                     set_default_dtype, short, uint8)
+from .dtypes import (can_cast, double, dtype, finfo, float16, float32, float64, get_default_dtype, half, iinfo, int8,
+                     int16, int32, int64, long, promote_types, result_type, set_default_dtype, short, uint8)
 from .creation import *  # noqa: F401,F403
 from .functional import *  # noqa: F401,F403
 from . import functional, ops
+from .pointwise import *  # noqa: F401,F403
+from .logic import *  # noqa: F401,F403
+from .indexing import *  # noqa: F401,F403
+from .products import *  # noqa: F401,F403
+from .reductions import *  # noqa: F401,F403
+from .sampling import *  # noqa: F401,F403
+from .sorting import *  # noqa: F401,F403
+from .tensor_methods import svd  # noqa: F401  (PyTorch's older svd: U, S, V)
+from . import linalg
+from .linalg import det, inv as inverse, slogdet  # noqa: F401
+from .size import Size
+from .device import device, get_default_device, set_default_device
+from . import accelerator, backends, cuda, random  # noqa: F401
+from .printing import get_printoptions, printoptions, set_printoptions  # noqa: F401
+from .tensortypes import *  # noqa: F401,F403
+from .signatures import torch_functions as _torch_functions
+
+# PyTorch's out= and input=/other= keywords on every tensor function of the top level (see signatures.py).
+from . import creation as _creation, logic as _logic, pointwise as _pointwise, products as _products  # noqa: E402
+from . import indexing as _indexing, reductions as _reductions, sampling as _sampling, sorting as _sorting  # noqa: E402
+_MODULES = (_creation, functional, _indexing, _logic, _pointwise, _products, _reductions, _sampling, _sorting)
+_NOT_TENSOR_FUNCTIONS = {"manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state"}
+globals().update(_torch_functions({name: globals()[name] for module in _MODULES for name in module.__all__
+                                   if name in globals() and name not in _NOT_TENSOR_FUNCTIONS}))
+globals().update(_torch_functions({"svd": svd, "det": det, "inverse": inverse, "slogdet": slogdet}))
 from . import data
 from . import distributed
 from . import nn

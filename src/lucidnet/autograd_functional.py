@@ -84,8 +84,8 @@ def _pullback(where, out, k, leaves, seed, strict, retain):
             continue
         g = leaf.grad.array
         if g.shape != leaf.shape:
-            raise RuntimeError(f"{where}: backward gave input {i} a gradient of shape {g.shape}, expected "
-                               f"{leaf.shape} (the input's shape); the backward of an op in func is wrong.")
+            raise RuntimeError(f"{where}: backward gave input {i} a gradient of shape {tuple(g.shape)}, expected "
+                               f"{tuple(leaf.shape)} (the input's shape); the backward of an op in func is wrong.")
         grads.append(g)
         leaf.grad = None
     return grads
@@ -177,12 +177,13 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
     for k, (out, vk) in enumerate(zip(outs, vs)):
         if vk is None:
             if out.array.size != 1:
-                raise ValueError(f"{where}: expected v for output {k} of shape {out.shape}; v may be None only "
+                raise ValueError(f"{where}: expected v for output {k} of shape {tuple(out.shape)}; v may be None only "
                                  f"for a single-element output.")
             vk = np.ones(out.shape)
         seed = vk.array if isinstance(vk, Tensor) else np.asarray(vk)
         if seed.shape != out.shape:
-            raise ValueError(f"{where}: expected v for output {k} of shape {out.shape}, got {seed.shape}.")
+            raise ValueError(f"{where}: expected v for output {k} of shape {tuple(out.shape)}, "
+                             f"got {tuple(seed.shape)}.")
         for total, g in zip(totals, _pullback(where, out, k, leaves, seed, strict, retain=False)):
             total += g
     detached = tuple(o.detach() for o in outs) if outputs_tuple else outs[0].detach()
@@ -198,7 +199,7 @@ def _vector_for(where, v, like, name):
     for i, (vi, x) in enumerate(zip(vs, like)):
         a = vi.array if isinstance(vi, Tensor) else np.asarray(vi)
         if a.shape != x.shape:
-            raise ValueError(f"{where}: expected {name} for input {i} of shape {x.shape}, got {a.shape}.")
+            raise ValueError(f"{where}: expected {name} for input {i} of shape {tuple(x.shape)}, got {tuple(a.shape)}.")
         arrays.append(a)
     return arrays
 
@@ -300,7 +301,7 @@ def _gradient_of(where, func, xs, strict):
     leaves = [Tensor._wrap(x.array).requires_grad_() for x in xs]
     outs, outputs_tuple = _call(where, func, leaves)
     if outputs_tuple or outs[0].array.size != 1:
-        got = f"a tuple of {len(outs)}" if outputs_tuple else f"a tensor of shape {outs[0].shape}"
+        got = f"a tuple of {len(outs)}" if outputs_tuple else f"a tensor of shape {tuple(outs[0].shape)}"
         raise ValueError(f"{where}: expected func to return a single-element tensor, got {got}.")
     out = outs[0]
     grads = _pullback(where, out, 0, leaves, np.ones(out.shape), strict, retain=False)

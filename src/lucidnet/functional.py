@@ -76,7 +76,10 @@ def sum(x, dim=None, keepdim=False, *, axis=None, keepdims=False, dtype=None):
         >>> lucidnet.tensor([[1., 2.], [3., 4.]]).sum(dim=0)
         tensor([4., 6.])
     """
-    x = x if dtype is None else ops.astype(x, dtype=dtypes.to_dtype(dtype))
+    if dtype is not None:
+        x = x.to(dtypes.to_dtype(dtype))
+    elif x.array.dtype.kind in "biu" and x.array.dtype != np.int64:
+        x = x.to(dtypes.int64)                  # integers and bools sum as int64, as in PyTorch
     return ops.sum(x, axis=_pick(axis, dim, x, "sum"), keepdims=keepdim or keepdims)
 
 
@@ -88,10 +91,8 @@ def mean(x, dim=None, keepdim=False, *, axis=None, keepdims=False, dtype=None):
         >>> lucidnet.tensor([1., 2., 6.]).mean()
         tensor(3.)
     """
-    x = _float(x if dtype is None else ops.astype(x, dtype=dtypes.to_dtype(dtype)))
-    axis = _pick(axis, dim, x, "mean")
-    n = _count(x, axis)
-    return ops.sum(x, axis=axis, keepdims=keepdim or keepdims) * (1.0 / n if n else math.nan)   # empty: nan
+    x = _float(x if dtype is None else x.to(dtypes.to_dtype(dtype)))
+    return ops.mean(x, axis=_pick(axis, dim, x, "mean"), keepdims=keepdim or keepdims)       # empty: nan
 
 
 def var(x, dim=None, unbiased=None, keepdim=False, *, correction=None, axis=None, ddof=None, keepdims=False):
@@ -244,18 +245,32 @@ def argmin(x, dim=None, keepdim=False, *, axis=None, keepdims=False):
 # ------------------------------------------------------------------------------------------------ elementwise
 
 def pow(x, exponent):
-    """x ** exponent; the exponent may be a number or a tensor.
+    """x ** exponent; either may be a tensor or a number. Types promote as in PyTorch (float32 ** int64 stays
+    float32); integers to negative integer powers are an error, as in PyTorch.
 
     Example:
         >>> import lucidnet
         >>> lucidnet.pow(lucidnet.tensor([2., 3.]), 2)
         tensor([4., 9.])
     """
-    if isinstance(exponent, Tensor):
-        return ops.power(x, exponent)
-    if not isinstance(x, Tensor):               # 2 ** tensor
-        return ops.power(x, exponent)
-    return ops.pow(x, exponent=exponent)
+    a, b = _promote(x, exponent)
+    kinds = [(v.array if isinstance(v, Tensor) else np.asarray(v)).dtype.kind for v in (a, b)]
+    if kinds == ["b", "b"]:
+        if isinstance(b, bool):                 # PyTorch: x ** True is x, x ** False is all True
+            return a.clone() if b else Tensor._wrap(np.ones(a.array.shape, dtype=bool))
+        raise dtypes.DTypeError("pow(): expected numbers, got bool tensors (as PyTorch, which does not raise bools "
+                                "to bool powers).")
+    if not isinstance(b, (Tensor, np.ndarray)) and isinstance(a, Tensor):     # a constant exponent
+        if a.array.dtype.kind in "iu" and b < 0:
+            raise ValueError("pow(): integers to negative integer powers are not allowed (as in PyTorch); "
+                             "use a float tensor.")
+        return ops.pow(a, exponent=b)
+    base, e = (np.asarray(_as_array(v)) for v in (a, b))
+    if base.dtype.kind in "iu" and np.any(e < 0):          # as PyTorch: 1 and -1 keep their power, the rest is 0
+        sign = np.where(e % 2 == 0, 1, base)
+        out = np.where(e < 0, np.where(np.abs(base) == 1, sign, 0), np.power(base, np.maximum(e, 0)))
+        return Tensor._wrap(out.astype(base.dtype))
+    return ops.power(a, b)
 
 
 def clamp(x, min=None, max=None):
@@ -298,8 +313,9 @@ def minimum(a, b):
     return ops.minimum(*_promote(a, b))
 
 
-def where(condition, a, b):
-    """a where condition holds, else b (broadcasting); gradients flow to a and b.
+def where(condition, a=None, b=None):
+    """a where condition holds, else b (broadcasting); gradients flow to a and b. With the condition alone, the
+    indices where it holds, one tensor per dim (PyTorch's ``where(condition)``, ``nonzero(as_tuple=True)``).
 
     Example:
         >>> import lucidnet
@@ -307,6 +323,8 @@ def where(condition, a, b):
         >>> lucidnet.where(x > 0, x, 0.)
         tensor([0., 2.])
     """
+    if a is None and b is None:
+        return tuple(Tensor._wrap(i.astype(np.int64)) for i in np.nonzero(_as_array(condition)))
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):     # where(c, 1.0, 0.0): float32, as PyTorch
         a = Tensor._wrap(np.asarray(a, dtype=dtypes.default_dtype_for(a)))
     return ops.where(_as_array(condition), *_promote(a, b))
@@ -349,15 +367,17 @@ def log_softmax(x, dim=-1, *, axis=None):
 # ------------------------------------------------------------------------------------------------ comparisons
 
 def _compare(fn):
-    def compare(a, b):
-        return Tensor._wrap(fn(_as_array(a), _as_array(b)))
+    def compare(input, other):
+        a, b = _promote(input, other)
+        return Tensor._wrap(np.asarray(fn(_as_array(a), _as_array(b))))
     compare.__name__ = fn.__name__
-    compare.__doc__ = f"Elementwise {fn.__name__} as a bool tensor (no gradient)."
+    compare.__doc__ = f"Elementwise {fn.__name__} as a bool tensor (no gradient), after PyTorch's type promotion."
     return compare
 
 
 eq, ne, lt, le, gt, ge = (_compare(f) for f in (np.equal, np.not_equal, np.less, np.less_equal, np.greater,
                                                  np.greater_equal))
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
 
 def equal(a, b):
@@ -403,7 +423,7 @@ def reshape(x, *shape):
     Example:
         >>> import lucidnet
         >>> lucidnet.arange(6).reshape(2, 3).shape
-        (2, 3)
+        lucidnet.Size([2, 3])
     """
     shape = _shape_arg(shape)
     if shape == x.shape:
@@ -411,7 +431,7 @@ def reshape(x, *shape):
     try:
         return ops.reshape(x, shape=shape)
     except ValueError:
-        raise ValueError(f"reshape: cannot reshape a tensor of shape {x.shape} ({x.array.size} elements) "
+        raise ValueError(f"reshape: cannot reshape a tensor of shape {x.array.shape} ({x.array.size} elements) "
                          f"into {shape}.") from None
 
 
@@ -421,7 +441,7 @@ def flatten(x, start_dim=0, end_dim=-1):
     Example:
         >>> import lucidnet
         >>> lucidnet.zeros(2, 3, 4).flatten(1).shape
-        (2, 12)
+        lucidnet.Size([2, 12])
     """
     if x.ndim == 0:
         return reshape(x, 1)
@@ -435,7 +455,7 @@ def squeeze(x, dim=None, *, axis=None):
     Example:
         >>> import lucidnet
         >>> lucidnet.zeros(2, 1, 3).squeeze().shape
-        (2, 3)
+        lucidnet.Size([2, 3])
     """
     dim = _pick(axis, dim)
     if dim is None:
@@ -452,7 +472,7 @@ def unsqueeze(x, dim):
     Example:
         >>> import lucidnet
         >>> lucidnet.zeros(2, 3).unsqueeze(1).shape
-        (2, 1, 3)
+        lucidnet.Size([2, 1, 3])
     """
     dim = _norm_axis(dim, x.ndim + 1, "unsqueeze")
     return reshape(x, x.shape[:dim] + (1,) + x.shape[dim:])
@@ -465,7 +485,7 @@ def transpose(x, *axes):
     Example:
         >>> import lucidnet
         >>> lucidnet.zeros(2, 3, 4).transpose(0, 2).shape
-        (4, 3, 2)
+        lucidnet.Size([4, 3, 2])
     """
     if len(axes) == 2 and all(isinstance(a, (int, np.integer)) for a in axes):
         order = list(range(x.ndim))
@@ -483,7 +503,7 @@ def permute(x, *dims):
     Example:
         >>> import lucidnet
         >>> lucidnet.zeros(2, 3, 4).permute(2, 0, 1).shape
-        (4, 2, 3)
+        lucidnet.Size([4, 2, 3])
     """
     dims = _shape_arg(dims)
     if sorted(d % builtins.max(x.ndim, 1) for d in dims) != list(range(x.ndim)):
@@ -497,17 +517,19 @@ def expand(x, *sizes):
     Example:
         >>> import lucidnet
         >>> lucidnet.zeros(3, 1).expand(3, 4).shape
-        (3, 4)
+        lucidnet.Size([3, 4])
     """
     sizes = _shape_arg(sizes)
     lead = len(sizes) - x.ndim
     if lead < 0:
-        raise ValueError(f"expand: expected at least {x.ndim} sizes for a tensor of shape {x.shape}, got {sizes}.")
+        raise ValueError(f"expand: expected at least {x.ndim} sizes for a tensor of shape {x.array.shape}, "
+                         f"got {sizes}.")
     shape = tuple(x.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
     try:
         return ops.broadcast_to(x, shape=shape)
     except ValueError:
-        raise ValueError(f"expand: cannot expand shape {x.shape} to {shape}: only size-1 axes can grow.") from None
+        raise ValueError(f"expand: cannot expand shape {x.array.shape} to {shape}: only size-1 axes can "
+                         f"grow.") from None
 
 
 def cat(tensors, dim=0, *, axis=None):
@@ -516,18 +538,27 @@ def cat(tensors, dim=0, *, axis=None):
     Example:
         >>> import lucidnet
         >>> lucidnet.cat([lucidnet.zeros(2, 3), lucidnet.ones(1, 3)]).shape
-        (3, 3)
+        lucidnet.Size([3, 3])
     """
     tensors = list(tensors)
     if not tensors:
         raise ValueError("cat: expected a non-empty sequence of tensors, got an empty one.")
     axis = dim if axis is None else axis
     ndim = np.ndim(tensors[0])
-    shapes = [np.shape(t) for t in tensors]
+    shapes = [tuple(np.shape(t)) for t in tensors]
     a = _norm_axis(axis, ndim, "cat")
     if any(len(s) != ndim or s[:a] + s[a + 1:] != shapes[0][:a] + shapes[0][a + 1:] for s in shapes):
         raise ValueError(f"cat: expected shapes equal except along dim {axis}, got {shapes}.")
-    return ops.concatenate(*tensors, axis=a)
+    return ops.concatenate(*_one_dtype(tensors), axis=a)
+
+
+def _one_dtype(tensors):
+    """The tensors (or arrays) of a cat or stack in the dtype PyTorch promotes them to together."""
+    kinds = {t.dtype for t in tensors}
+    if len(kinds) == 1:
+        return tensors
+    d = dtypes.result_dtype(*(t if isinstance(t, Tensor) else np.asarray(t) for t in tensors))
+    return [t.to(d) if isinstance(t, Tensor) else np.asarray(t, dtype=d) for t in tensors]
 
 
 concatenate = cat
@@ -539,16 +570,16 @@ def stack(tensors, dim=0, *, axis=None):
     Example:
         >>> import lucidnet
         >>> lucidnet.stack([lucidnet.zeros(2, 3), lucidnet.ones(2, 3)], dim=1).shape
-        (2, 2, 3)
+        lucidnet.Size([2, 2, 3])
     """
     tensors = [t if isinstance(t, Tensor) else Tensor(np.asarray(t)) for t in tensors]
     if not tensors:
         raise ValueError("stack: expected a non-empty sequence of tensors, got an empty one.")
     shapes = {t.shape for t in tensors}
     if len(shapes) != 1:
-        raise ValueError(f"stack: expected tensors of one shape, got {[t.shape for t in tensors]}.")
+        raise ValueError(f"stack: expected tensors of one shape, got {[t.array.shape for t in tensors]}.")
     axis = _norm_axis(dim if axis is None else axis, tensors[0].ndim + 1, "stack")
-    return ops.concatenate(*(unsqueeze(t, axis) for t in tensors), axis=axis)
+    return ops.concatenate(*(unsqueeze(t, axis) for t in _one_dtype(tensors)), axis=axis)
 
 
 def split(x, split_size_or_sections, dim=0):
@@ -558,7 +589,7 @@ def split(x, split_size_or_sections, dim=0):
     Example:
         >>> import lucidnet
         >>> [p.shape for p in lucidnet.arange(5).split(2)]
-        [(2,), (2,), (1,)]
+        [lucidnet.Size([2]), lucidnet.Size([2]), lucidnet.Size([1])]
     """
     n = x.shape[dim]
     if isinstance(split_size_or_sections, (int, np.integer)):
@@ -585,7 +616,7 @@ def chunk(x, chunks, dim=0):
     Example:
         >>> import lucidnet
         >>> [p.shape for p in lucidnet.arange(5).chunk(2)]
-        [(3,), (2,)]
+        [lucidnet.Size([3]), lucidnet.Size([2])]
     """
     if chunks <= 0:
         raise ValueError(f"chunk: expected a positive number of chunks, got {chunks}.")
@@ -599,7 +630,7 @@ def pad(x, pad, mode="constant", value=0.0):
     Example:
         >>> import lucidnet
         >>> lucidnet.pad(lucidnet.ones(2, 2), (1, 1)).shape
-        (2, 4)
+        lucidnet.Size([2, 4])
     """
     if mode != "constant":
         raise ValueError(f"pad: expected mode='constant', got {mode!r}.")
@@ -627,7 +658,7 @@ def linear(x, weight, bias=None):
     Example:
         >>> import lucidnet
         >>> linear(lucidnet.ones(2, 3), lucidnet.ones(4, 3)).shape
-        (2, 4)
+        lucidnet.Size([2, 4])
     """
     return ops.linear(x, weight, bias)
 
@@ -642,3 +673,11 @@ def _ids_in_range(t, c):
     if unsigned is not None:
         return t.view(unsigned).max() < c
     return t.min() >= 0 and t.max() < c                  # unsigned already, or a non-native byte order
+
+
+# PyTorch's arithmetic with alpha= and rounding_mode=, and matmul's dtype check (pointwise.py, products.py build
+# on this module and replace the primitives bound to these names above). lucidnet's top level exports the rest.
+from .pointwise import add, div, mul, sub  # noqa: E402,F811
+from .products import matmul  # noqa: E402,F811
+
+__all__ += ["greater", "greater_equal", "less", "less_equal", "not_equal"]

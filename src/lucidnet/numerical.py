@@ -122,8 +122,8 @@ def numerical_derivative(fn, inputs, eps=1e-6, method="central", *, dtype=dtypes
             width = float((x0 + upper * step) - (x0 + lower * step))   # the distance really moved, after rounding
             for k, (h, l) in enumerate(zip(hi, lo)):
                 if h.shape != base[k].shape:
-                    raise ValueError(f"{where}: output {k} changed shape from {base[k].shape} to {h.shape} when "
-                                     f"input {i} moved.")
+                    raise ValueError(f"{where}: output {k} changed shape from {tuple(base[k].shape)} to "
+                                     f"{tuple(h.shape)} when input {i} moved.")
                 jacobians[k][i][(Ellipsis,) + j] = (h - l) / width
     per_output = [tuple(Tensor(j) for j in row) if inputs_tuple else Tensor(row[0]) for row in jacobians]
     return tuple(per_output) if outputs_tuple else per_output[0]

@@ -15,8 +15,10 @@ Example:
 """
 import numpy as np
 
-__all__ = ["Generator", "default_generator", "get_state", "initial_seed", "manual_seed", "numpy_generator", "seed",
-           "set_state"]
+from .device import check_device
+
+__all__ = ["Generator", "default_generator", "get_rng_state", "get_state", "initial_seed", "manual_seed",
+           "numpy_generator", "seed", "set_rng_state", "set_state"]
 
 
 class Generator:
@@ -34,6 +36,7 @@ class Generator:
     """
 
     def __init__(self, device="cpu"):
+        self.device = check_device(device, "Generator()")
         self._seed = int(np.random.SeedSequence().entropy % (2**63))
         self.np = np.random.default_rng(self._seed)
 
@@ -89,9 +92,26 @@ def initial_seed():
     return default_generator.initial_seed()
 
 
+def get_rng_state():
+    """The default generator's state (PyTorch's ``torch.get_rng_state``; a JSON-able dict here).
+
+    Example:
+        >>> import lucidnet
+        >>> state = get_rng_state(); a = lucidnet.rand(2); set_rng_state(state); bool((lucidnet.rand(2) == a).all())
+        True
+    """
+    return default_generator.get_state()
+
+
+def set_rng_state(new_state):
+    """Restore the default generator's state from :func:`get_rng_state`."""
+    default_generator.set_state(new_state)
+
+
 def numpy_generator(generator=None):
-    """The NumPy generator to draw from: the default one (None), a :class:`Generator`'s, a NumPy one as it is,
-    or a new one seeded with an int.
+    """The NumPy generator to draw from: the default one (None), a :class:`Generator`'s, a NumPy one as it is (a
+    legacy ``RandomState`` drawing from its own stream), an object holding a NumPy generator in ``.np``, or a new
+    one seeded with an int.
 
     Example:
         >>> bool(numpy_generator(3).integers(10) == numpy_generator(3).integers(10))
@@ -103,8 +123,13 @@ def numpy_generator(generator=None):
         return generator.np
     if isinstance(generator, np.random.Generator):
         return generator
-    if isinstance(generator, (int, np.integer)):
+    if isinstance(generator, (int, np.integer)) and not isinstance(generator, bool):
         return np.random.default_rng(int(generator))
+    if isinstance(generator, np.random.RandomState):       # the same stream, with Generator's methods
+        return np.random.Generator(generator._bit_generator)
+    inner = getattr(generator, "np", None)
+    if isinstance(inner, np.random.Generator):
+        return inner
     raise TypeError(f"generator: expected a lucidnet.Generator, a numpy Generator or an int seed, "
                     f"got {type(generator).__name__}.")
 

@@ -22,7 +22,7 @@ def test_keys_equal_torchs():
     assert [n for n, _ in ours.named_buffers()] == [n for n, _ in theirs.named_buffers()]
     for (k, v), (_, t) in zip(ours.state_dict().items(), theirs.state_dict().items()):
         assert v.shape == tuple(t.shape), k
-        assert str(v.dtype) == str(t.dtype).removeprefix("torch."), k
+        assert str(v.dtype).removeprefix("lucidnet.") == str(t.dtype).removeprefix("torch."), k
     assert ours.num_parameters() == sum(p.numel() for p in theirs.parameters())
 
 

@@ -15,7 +15,7 @@ Example:
     >>> X, y = spiral(100, 3, seed=0)
     >>> xb, yb = next(iter(DataLoader(TensorDataset(X, y), batch_size=32, shuffle=True, generator=0)))
     >>> xb.shape, yb.dtype
-    ((32, 2), dtype('int64'))
+    (lucidnet.Size([32, 2]), lucidnet.int64)
 """
 from .dataloader import DataLoader, default_collate
 from .dataset import ConcatDataset, Dataset, Subset, TensorDataset, random_split

@@ -37,7 +37,7 @@ def default_collate(batch):
         >>> import numpy as np
         >>> x, y = default_collate([(np.zeros(2, np.float32), 1), (np.ones(2, np.float32), 0)])
         >>> x.shape, y
-        ((2, 2), tensor([1, 0]))
+        (lucidnet.Size([2, 2]), tensor([1, 0]))
         >>> default_collate([{"x": 1.5}, {"x": 2.0}])
         {'x': tensor([1.5000, 2.0000])}
     """

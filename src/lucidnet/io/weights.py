@@ -30,7 +30,7 @@ def save_state_dict(state_dict, path, metadata=None):
         >>> path = os.path.join(tempfile.mkdtemp(), "w.safetensors")
         >>> save_state_dict(nn.Linear(2, 3).state_dict(), path)
         >>> {k: v.shape for k, v in load_state_dict(path).items()}
-        {'weight': (3, 2), 'bias': (3,)}
+        {'weight': lucidnet.Size([3, 2]), 'bias': lucidnet.Size([3])}
     """
     if not hasattr(state_dict, "items"):
         raise TypeError(f"save_state_dict(): expected a mapping of names to tensors, got "

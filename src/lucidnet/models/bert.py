@@ -177,7 +177,7 @@ def attention(query, key, value, attn_mask=None, dropout_p=0.0, training=False):
         >>> q = k = v = lucidnet.randn(2, 4, 5, 8)                    # (batch, heads, length, head size)
         >>> mask = extended_attention_mask(np.array([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0]]))
         >>> attention(q, k, v, mask).shape
-        (2, 4, 5, 8)
+        lucidnet.Size([2, 4, 5, 8])
     """
     scores = query @ key.transpose(-1, -2)
     scores = scores * np.float32(1 / math.sqrt(query.shape[-1]))
@@ -375,7 +375,7 @@ class BertModel(nn.Module):
         >>> out = model(lucidnet.tensor([[1, 7, 8, 2], [1, 9, 2, 0]]),
         ...             attention_mask=lucidnet.tensor([[1, 1, 1, 1], [1, 1, 1, 0]]))
         >>> out.last_hidden_state.shape, out.pooler_output.shape
-        ((2, 4, 32), (2, 32))
+        (lucidnet.Size([2, 4, 32]), lucidnet.Size([2, 32]))
         >>> list(model.state_dict())[:2]
         ['embeddings.word_embeddings.weight', 'embeddings.position_embeddings.weight']
     """

@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 
+from .. import dtypes
 from ..validation import check_int  # noqa: F401  (layers' sizes: re-exported for the layer modules)
 
 
@@ -16,8 +17,8 @@ def where(module):
 
 
 def shape_of(module, x):
-    """x's shape, or a TypeError naming the layer when x is not a tensor (or array)."""
-    shape = getattr(x, "shape", None)
+    """x's shape (a plain tuple), or a TypeError naming the layer when x is not a tensor (or array)."""
+    shape = getattr(getattr(x, "array", x), "shape", None)
     if shape is None:
         raise TypeError(f"{where(module)}: expected a lucidnet Tensor as input, got {type(x).__name__}.")
     return shape
@@ -48,3 +49,14 @@ def check_float(module, x):
         raise TypeError(f"{where(module)}: expected a floating point input, got "
                         f"{'dtype ' + str(dtype) if dtype is not None else type(x).__name__}. Convert it with "
                         f"x.float().")
+
+
+def check_dtype(module, x, weight):
+    """Require input of the layer's dtype, as PyTorch does (a float32 layer refuses float64 or integer input
+    instead of silently computing in another dtype)."""
+    dt = getattr(getattr(x, "array", x), "dtype", None)
+    if dt is not None and dt is not weight.array.dtype and dt != weight.array.dtype:
+        raise dtypes.DTypeError(f"{where(module)}: expected input of dtype {weight.array.dtype} (the layer's), got "
+                                f"{dt}. Convert the input with x.to({weight.dtype}), or the layer with "
+                                f".to({dtypes.wrap(dt)}).")
+

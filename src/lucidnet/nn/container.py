@@ -38,7 +38,7 @@ class Sequential(_ModuleSequence):
         >>> from lucidnet import nn
         >>> model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
         >>> model(lucidnet.ones(3, 4)).shape
-        (3, 2)
+        lucidnet.Size([3, 2])
         >>> model[0]
         Linear(in_features=4, out_features=8, bias=True)
     """

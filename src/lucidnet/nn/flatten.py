@@ -18,7 +18,7 @@ class Flatten(Module):
     Example:
         >>> import lucidnet
         >>> Flatten()(lucidnet.zeros(32, 1, 28, 28)).shape
-        (32, 784)
+        lucidnet.Size([32, 784])
     """
 
     def __init__(self, start_dim=1, end_dim=-1):

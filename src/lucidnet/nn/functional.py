@@ -157,7 +157,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),
                     ("bias", bias)):
         if t is not None and tuple(t.shape) != (c,):
-            raise ValueError(f"batch_norm: expected {name} of shape ({c},) for input of shape {x.shape}, "
+            raise ValueError(f"batch_norm: expected {name} of shape ({c},) for input of shape {tuple(x.shape)}, "
                              f"got {tuple(t.shape)}.")
     shape = (-1,) + (1,) * (x.ndim - 2)
     if not training:
@@ -171,7 +171,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     n = x.array.size // c
     if n <= 1:
         raise ValueError(f"batch_norm: expected more than 1 value per channel when training, got input of shape "
-                         f"{x.shape}. Use a batch of at least 2 samples, or call model.eval().")
+                         f"{tuple(x.shape)}. Use a batch of at least 2 samples, or call model.eval().")
     batch_mean = x.array.mean(axis=axes)
     batch_var = x.array.var(axis=axes)
     if running_mean is not None:
@@ -231,7 +231,7 @@ def embedding(input, weight, padding_idx=None):
         >>> import lucidnet
         >>> w = lucidnet.tensor([[0.0, 0.0], [1.0, 2.0]])
         >>> embedding(lucidnet.tensor([[1, 0, 1]]), w).shape
-        (1, 3, 2)
+        lucidnet.Size([1, 3, 2])
     """
     if padding_idx is not None and padding_idx < 0:
         padding_idx += weight.shape[0]
@@ -278,7 +278,7 @@ def _pair(where, input, target):
         if tuple(s for s in x.shape if s != 1) == tuple(s for s in t.shape if s != 1):
             hint = (" Broadcasting them would compare every prediction with every target; make the shapes equal, "
                     "e.g. with .view(-1) or .squeeze().")
-        raise ValueError(f"{where}: expected target of the input's shape {x.shape}, got {t.shape}.{hint}")
+        raise ValueError(f"{where}: expected target of the input's shape {tuple(x.shape)}, got {tuple(t.shape)}.{hint}")
     return x, t
 
 
@@ -411,14 +411,15 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
         out = nll_loss(reshape(x, (1, -1)), t.reshape(1), weight, ignore_index, reduction)
         return reshape(out, ()) if reduction == "none" else out
     if x.ndim == 0:
-        raise ValueError(f"nll_loss: expected log-probabilities of shape (N, C), got {x.shape}.")
+        raise ValueError(f"nll_loss: expected log-probabilities of shape (N, C), got {tuple(x.shape)}.")
     c = x.shape[1]
-    expect = (x.shape[0],) + x.shape[2:]
+    expect = x.array.shape[:1] + x.array.shape[2:]
     if t.shape != expect:
-        raise ValueError(f"nll_loss: expected target of shape {expect} for input of shape {x.shape}, got {t.shape}.")
+        raise ValueError(f"nll_loss: expected target of shape {expect} for input of shape {tuple(x.shape)}, "
+                         f"got {tuple(t.shape)}.")
     w = None if weight is None else np.asarray(_as_array(weight))
     if w is not None and w.shape != (c,):
-        raise ValueError(f"nll_loss: expected weight of shape ({c},), got {w.shape}.")
+        raise ValueError(f"nll_loss: expected weight of shape ({c},), got {tuple(w.shape)}.")
     keep = t != ignore_index
     _check_ids("nll_loss", t[keep], c, "class ids")
     if x.ndim > 2:                                   # (N, C, d1, ...) -> (N * d1 * ..., C)
@@ -444,8 +445,8 @@ def _bce_weight(where, name, w, x):
         if np.broadcast_shapes(w.shape, x.shape) != x.shape:
             raise ValueError
     except ValueError:
-        raise ValueError(f"{where}: expected {name} broadcastable to the input's shape {x.shape}, "
-                         f"got {w.shape}.") from None
+        raise ValueError(f"{where}: expected {name} broadcastable to the input's shape {tuple(x.shape)}, "
+                         f"got {tuple(w.shape)}.") from None
     return w
 
 

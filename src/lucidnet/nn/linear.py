@@ -1,11 +1,15 @@
 """Fully connected layers: Identity, Linear (PyTorch's), and Dense (Keras's spelling, input size inferred)."""
 import math
 
+import numpy as np
+
 from .. import dtypes
 from ..creation import empty
+from ..device import check_device
+from ..tensor import Tensor
 from . import functional as F
 from . import init
-from ._checks import check_int, check_last_axis, shape_of, where
+from ._checks import check_dtype, check_int, check_last_axis, shape_of, where
 from .activation import ACTIVATIONS, get_activation
 from .module import Module, Parameter
 
@@ -54,13 +58,14 @@ class Linear(Module):
         >>> import lucidnet
         >>> layer = Linear(4, 2)
         >>> layer(lucidnet.ones(3, 4)).shape, layer.weight.shape
-        ((3, 2), (2, 4))
+        (lucidnet.Size([3, 2]), lucidnet.Size([2, 4]))
     """
 
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
         self.in_features = check_int("Linear", "in_features", in_features, 0)
         self.out_features = check_int("Linear", "out_features", out_features, 0)
+        check_device(device, "Linear()")
         d = dtypes.to_dtype(dtype) or dtypes.get_default_dtype()
         self.weight = Parameter(empty(self.out_features, self.in_features, dtype=d))
         self.register_parameter("bias", Parameter(empty(self.out_features, dtype=d)) if bias else None)
@@ -75,6 +80,7 @@ class Linear(Module):
 
     def forward(self, x):
         check_last_axis(self, x, self.in_features)
+        check_dtype(self, x, self.weight)
         return F.linear(x, self.weight, self.bias)
 
     def extra_repr(self):
@@ -116,7 +122,7 @@ class Dense(Module):
         >>> layer
         Dense(units=3, activation='relu')
         >>> layer(lucidnet.ones(2, 5)).shape, layer.weight.shape
-        ((2, 3), (3, 5))
+        (lucidnet.Size([2, 3]), lucidnet.Size([3, 5]))
         >>> layer
         Dense(units=3, activation='relu', in_features=5)
     """
@@ -180,6 +186,9 @@ class Dense(Module):
             self.build(shape[-1])
         else:
             check_last_axis(self, x, self.in_features)
+        dt = self.weight.array.dtype
+        if getattr(x, "array", x).dtype is not dt:    # as Keras, the layer casts its input to its own dtype
+            x = x.to(dt) if isinstance(x, Tensor) else Tensor._wrap(np.asarray(x, dtype=dt))
         return self._activation(F.linear(x, self.weight, self.bias))
 
     def activation_name(self):

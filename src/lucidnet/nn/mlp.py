@@ -70,7 +70,7 @@ class MLP(Sequential):
           (2): Linear(in_features=8, out_features=3, bias=True)  # 27
         )
         >>> model(lucidnet.ones(2, 4)).shape
-        (2, 3)
+        lucidnet.Size([2, 3])
     """
 
     def __init__(self, layer_sizes, activation="relu", output_activation=None, bias=True, dropout=0.0):

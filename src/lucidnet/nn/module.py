@@ -10,6 +10,7 @@ import itertools
 import numpy as np
 
 from .. import dtypes
+from ..device import check_device, to_args
 from ..tensor import Tensor
 
 MODULES = {}     # config name -> class, for rebuilding a model from its JSON config (see config_name)
@@ -66,7 +67,7 @@ class Module:
         >>> [name for name, _ in model.named_parameters()]
         ['hidden.weight', 'hidden.bias', 'out.weight', 'out.bias']
         >>> model(lucidnet.ones(3, 4)).shape
-        (3, 2)
+        lucidnet.Size([3, 2])
     """
     training = True
     _forward_hooks = _forward_pre_hooks = {}          # replaced per instance on first registration
@@ -256,21 +257,18 @@ class Module:
         fn(self)
         return self
 
-    def to(self, *args, dtype=None, **kwargs):
-        """Convert every floating parameter and buffer to ``dtype``, in place; devices other than 'cpu' are refused.
+    def to(self, *args, dtype=None, device=None, non_blocking=False, memory_format=None):
+        """Convert every floating parameter and buffer to ``dtype``, in place, as PyTorch's ``Module.to``:
+        ``to(dtype)``, ``to(device)``, ``to(device, dtype)``, ``to(tensor)``. Only the CPU computes.
 
         Example:
             >>> import lucidnet
             >>> from lucidnet import nn
-            >>> nn.Linear(2, 2).to(lucidnet.float64).weight.dtype
-            dtype('float64')
+            >>> nn.Linear(2, 2).to("cpu", lucidnet.float64).weight.dtype
+            lucidnet.float64
         """
-        for a in args:
-            if isinstance(a, str) and a.split(":")[0] in ("cpu", "cuda", "mps"):
-                if a.split(":")[0] != "cpu":
-                    raise RuntimeError(f"{type(self).__name__}.to(): lucidnet runs on the CPU, got device {a!r}.")
-            else:
-                dtype = a
+        dtype, device, non_blocking = to_args(args, dtype, device, non_blocking)
+        check_device(device, f"{type(self).__name__}.to()")
         if dtype is None:
             return self
         d = dtypes.to_dtype(dtype)
@@ -294,6 +292,18 @@ class Module:
     def cpu(self):
         """This module (lucidnet is CPU-only)."""
         return self
+
+    def cuda(self, device=None):
+        """A clear error: lucidnet has no GPU."""
+        check_device("cuda", f"{type(self).__name__}.cuda()")
+
+    def half(self):
+        """Convert floating parameters and buffers to float16."""
+        return self.to(dtypes.float16)
+
+    def type(self, dst_type):
+        """Convert floating parameters and buffers to ``dst_type``."""
+        return self.to(dst_type)
 
     # ------------------------------------------------------------------------------------ state
 
@@ -336,7 +346,7 @@ class Module:
             value = state[key]
             arr = value.array if isinstance(value, Tensor) else np.asarray(value)
             if arr.shape != target.shape:
-                errors.append(f"{key}: expected shape {target.shape}, got {arr.shape}")
+                errors.append(f"{key}: expected shape {tuple(target.shape)}, got {tuple(arr.shape)}")
                 continue
             copies.append((target, arr))
 

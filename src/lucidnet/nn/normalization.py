@@ -2,6 +2,7 @@
 import numpy as np
 
 from .. import dtypes
+from ..device import check_device
 from ..creation import empty, ones, zeros
 from ..tensor import Tensor
 from . import functional as F
@@ -43,6 +44,7 @@ class BatchNorm1d(Module):
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None,
                  dtype=None):
         super().__init__()
+        check_device(device, "BatchNorm1d()")
         self.num_features = check_int("BatchNorm1d", "num_features", num_features)
         if momentum is not None and not 0.0 <= momentum <= 1.0:
             raise ValueError(f"BatchNorm1d: expected momentum in [0, 1] or None, got {momentum}.")
@@ -136,6 +138,7 @@ class LayerNorm(Module):
 
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None):
         super().__init__()
+        check_device(device, "LayerNorm()")
         dims = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) else tuple(normalized_shape)
         self.normalized_shape = tuple(check_int("LayerNorm", "normalized_shape", n) for n in dims)
         if not eps > 0:

@@ -2,6 +2,7 @@
 import numpy as np
 
 from .. import dtypes
+from ..device import check_device
 from ..creation import empty
 from ..tensor import Tensor
 from . import functional as F
@@ -33,12 +34,13 @@ class Embedding(Module):
         >>> emb = Embedding(10, 3, padding_idx=0)
         >>> y = emb(lucidnet.tensor([[0, 5, 9]]))
         >>> y.shape, y[0, 0].tolist()
-        ((1, 3, 3), [0.0, 0.0, 0.0])
+        (lucidnet.Size([1, 3, 3]), [0.0, 0.0, 0.0])
     """
 
     def __init__(self, num_embeddings, embedding_dim, padding_idx=None, device=None, dtype=None, _weight=None,
                  _freeze=False):
         super().__init__()
+        check_device(device, "Embedding()")
         self.num_embeddings = check_int("Embedding", "num_embeddings", num_embeddings)
         self.embedding_dim = check_int("Embedding", "embedding_dim", embedding_dim)
         if padding_idx is not None:

@@ -149,7 +149,7 @@ def vector_to_parameters(vec, parameters):
     if not isinstance(vec, Tensor):
         raise TypeError(f"vector_to_parameters: expected vec to be a Tensor, got {type(vec).__name__}.")
     if vec.ndim != 1:
-        raise ValueError(f"vector_to_parameters: expected a 1-D vector, got shape {vec.shape}.")
+        raise ValueError(f"vector_to_parameters: expected a 1-D vector, got shape {tuple(vec.shape)}.")
     params = _tensors("vector_to_parameters", parameters)
     total = sum(p.array.size for p in params)
     if vec.shape[0] != total:

@@ -2,13 +2,16 @@
 ``(out, backward)``; ``@primitive`` makes it take and return Tensors and records it for backward.
 """
 from .activation import elu, erf, gelu, leaky_relu
-from .elementwise import (abs, add, astype, clip, clone, cos, div, exp, log, maximum, minimum, mul, neg, pow, power, relu,
-                          sigmoid, sin, sqrt, sub, tanh, where)
-from .linalg import linear, matmul
+from .decomp import det, inv, qr, solve, svd
+from .elementwise import (abs, add, astype, clip, clone, cos, div, exp, expm1, log, log1p, log2, log10, maximum,
+                          minimum, mul, neg, pow, power, reciprocal, relu, sigmoid, sin, sqrt, sub, tanh, where)
+from .linalg import cross, einsum, linear, matmul
 from .loss import binary_cross_entropy, binary_cross_entropy_with_logits
 from .nn import cross_entropy, log_softmax, softmax
 from .norm import batch_norm, layer_norm
-from .reduce import amax, amin, sum
+from .reduce import amax, amin, cumprod, cumsum, mean, prod, sum, vector_norm
 from .rnn import rnn_sequence
-from .shape import broadcast_to, concatenate, getitem, pad, reshape, take_along_axis, transpose
+from .rounding import ceil, floor, fmod, frac, remainder, round, sign, trunc
+from .shape import broadcast_to, concatenate, getitem, index_put, pad, reshape, take_along_axis, transpose
 from .sparse import embedding
+from .trig import acos, acosh, asin, asinh, atan, atan2, atanh, cosh, sinh, tan

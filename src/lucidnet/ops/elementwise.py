@@ -3,6 +3,8 @@
 Binary ops broadcast; their backward sums each gradient back to its operand's shape (unbroadcast)
 and skips operands that need no gradient (constants, data).
 """
+import math
+
 import numpy as np
 
 from ..autograd import primitive, unbroadcast
@@ -65,7 +67,7 @@ def neg(x):
     return np.negative(x), lambda g: (-g,)
 
 
-@primitive
+@primitive(name="PowBackward0")
 def pow(x, exponent):
     """x ** exponent for a constant (non-differentiated) exponent."""
     def backward(g):
@@ -77,7 +79,7 @@ def pow(x, exponent):
     return np.power(x, exponent), backward
 
 
-@primitive
+@primitive(name="PowBackward1")
 def power(a, b):
     """a ** b where the exponent is a tensor too."""
     out = np.power(a, b)
@@ -96,6 +98,8 @@ def power(a, b):
 
 
 # ------------------------------------------------------------------------------------------ unary math
+
+_LN2, _LN10 = math.log(2.0), math.log(10.0)      # Python floats: a NumPy float64 would widen float32 gradients
 
 @primitive
 def exp(x):
@@ -117,13 +121,45 @@ def sqrt(x):
     return out, lambda g: (g / (2 * out),)
 
 
+@primitive(name="Log1PBackward0")
+def log1p(x):
+    """log(1 + x), accurate for small x."""
+    return np.log1p(_floating(x)), lambda g: (g / (1 + x),)
+
+
+@primitive
+def expm1(x):
+    """e ** x - 1, accurate for small x."""
+    out = np.expm1(_floating(x))
+    return out, lambda g: (g * (out + 1),)
+
+
+@primitive
+def log2(x):
+    """Base-2 logarithm."""
+    return np.log2(_floating(x)), lambda g: (g / (x * _LN2),)
+
+
+@primitive
+def log10(x):
+    """Base-10 logarithm."""
+    return np.log10(_floating(x)), lambda g: (g / (x * _LN10),)
+
+
+@primitive
+def reciprocal(x):
+    """1 / x."""
+    out = np.reciprocal(_floating(x))
+    return out, lambda g: (-g * out * out,)
+
+
 @primitive
 def clone(x):
     """A copy of x that gradients flow through."""
     return x.copy(), lambda g: (g,)
 
 
-@primitive
+@primitive(name="ToCopyBackward0")
 def astype(x, dtype):
     """x converted to another floating dtype; the gradient is converted back."""
     in_dtype = x.dtype
@@ -171,7 +207,7 @@ def relu(x):
     return out, lambda g: (g * (out > 0),)     # subgradient 0 at x == 0, as PyTorch
 
 
-@primitive
+@primitive(name="ClampBackward1")
 def clip(x, min=None, max=None):
     """x limited to [min, max] (either bound may be None)."""
     out = np.clip(x, min, max)

@@ -2,9 +2,12 @@
 import numpy as np
 
 from ..autograd import primitive, unbroadcast
+from ..dtypes import DTypeError
 
 
 def _check_matmul(a, b):
+    if a.dtype != b.dtype:                     # as PyTorch: no silent promotion inside a matrix product
+        raise DTypeError(f"matmul: expected both operands in one dtype, got {a.dtype} and {b.dtype}.")
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(f"matmul: expected tensors with at least 1 dimension, got shapes {a.shape} and {b.shape}.")
     k_a, k_b = a.shape[-1], b.shape[0] if b.ndim == 1 else b.shape[-2]
@@ -17,7 +20,7 @@ def _check_matmul(a, b):
                          f"{b.shape[:-2]} do not broadcast.") from None
 
 
-@primitive
+@primitive(name="MmBackward0")
 def matmul(a, b):
     """a @ b over the last two axes, batched over the leading ones (NumPy's rules for 1-D operands)."""
     _check_matmul(a, b)
@@ -44,11 +47,14 @@ def matmul(a, b):
     return np.matmul(a, b), backward
 
 
-@primitive
+@primitive(name="AddmmBackward0")
 def linear(x, weight, bias=None):
     """x @ weight.T + bias over the last axis of x (one GEMM, the hot path of every MLP)."""
     if x.ndim == 0 or x.shape[-1] != weight.shape[1]:
         raise ValueError(f"linear: expected input of shape (*, {weight.shape[1]}), got {x.shape}.")
+    if x.dtype != weight.dtype:                # as PyTorch: a float32 layer refuses float64 input
+        raise DTypeError(f"linear: expected input of dtype {weight.dtype} (the weight's), got {x.dtype}. Convert the "
+                         f"input with x.to(weight.dtype).")
     x2 = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])       # fold batch axes into rows: a single GEMM
     out = x2 @ weight.T
     if bias is not None:
@@ -65,3 +71,78 @@ def linear(x, weight, bias=None):
             gb = g2.sum(0)
         return gx, gw, gb
     return (out if x.ndim == 2 else out.reshape(*x.shape[:-1], weight.shape[0])), backward
+
+
+def _parse_einsum(equation, shapes):
+    """Operand subscripts (ellipses spelled out as letters) and the output's, for np.einsum and its backward."""
+    eq = equation.replace(" ", "")
+    lhs, arrow, rhs = eq.partition("->")
+    ins = lhs.split(",")
+    if len(ins) != len(shapes):
+        raise ValueError(f"einsum: the equation {equation!r} has {len(ins)} operands, got {len(shapes)} tensors.")
+    used = set(eq) - set(".,->")
+    spare = iter(c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" if c not in used)
+    n_ell = max([len(s) - (len(sub) - 3) for sub, s in zip(ins, shapes) if "..." in sub] or [0])
+    ell = "".join(next(spare) for _ in range(n_ell))
+    out = []
+    for sub, shape in zip(ins, shapes):
+        if "..." in sub:
+            k = len(shape) - (len(sub) - 3)
+            sub = sub.replace("...", ell[n_ell - k:] if k else "")
+        if len(sub) != len(shape):
+            raise ValueError(f"einsum: subscripts {sub!r} name {len(sub)} dimensions of an operand of shape "
+                             f"{tuple(shape)}.")
+        out.append(sub)
+    if arrow:
+        res = rhs.replace("...", ell)
+    else:                                      # implicit output: the ellipsis, then letters used once, sorted
+        counts = {c: "".join(out).count(c) for c in set("".join(out))}
+        res = ell + "".join(sorted(c for c, n in counts.items() if n == 1 and c not in ell))
+    return out, res
+
+
+@primitive
+def einsum(*xs, equation):
+    """Einstein summation over the operands (np.einsum's subscripts, ellipsis and broadcasting included)."""
+    subs, res = _parse_einsum(equation, [x.shape for x in xs])
+    sizes = {}
+    for sub, x in zip(subs, xs):
+        for c, n in zip(sub, x.shape):
+            sizes[c] = max(sizes.get(c, 1), n)
+    full = [np.broadcast_to(x, [sizes[c] for c in sub]) for sub, x in zip(subs, xs)]   # size-1 dims broadcast
+    out = np.einsum(f"{','.join(subs)}->{res}", *full)
+
+    def backward(g, needs):
+        grads = []
+        for i, (sub, x) in enumerate(zip(subs, xs)):
+            if not needs[i]:
+                grads.append(None)
+                continue
+            letters = "".join(dict.fromkeys(sub))                  # unique, in order
+            others = [(s, f) for j, (s, f) in enumerate(zip(subs, full)) if j != i]
+            have = set(res).union(*[set(s) for s, _ in others])
+            reach = "".join(c for c in letters if c in have)
+            gu = np.einsum(",".join([res] + [s for s, _ in others]) + "->" + reach, g, *[f for _, f in others])
+            for c in letters:                                     # letters summed within this operand only
+                if c not in have:
+                    gu = np.expand_dims(gu, letters.index(c))
+            gu = np.broadcast_to(gu, [sizes[c] for c in letters])
+            if len(letters) == len(sub):                          # no repeated letter (no diagonal)
+                gx = np.transpose(gu, [letters.index(c) for c in sub]) if letters != sub else gu
+            else:                                                 # 'ii': the gradient lives on the diagonal
+                gx = np.zeros([sizes[c] for c in sub], dtype=g.dtype)
+                np.einsum(f"{sub}->{letters}", gx)[...] = gu
+            grads.append(unbroadcast(np.ascontiguousarray(gx), x.shape))
+        return tuple(grads)
+    return out, backward
+
+
+@primitive(name="LinalgCrossBackward0")
+def cross(a, b, axis=-1):
+    """The cross product of 3-vectors along ``axis``, broadcasting."""
+    sa, sb = np.shape(a), np.shape(b)
+
+    def backward(g, needs):                    # d(a x b) = da x b + a x db: ga = b x g, gb = g x a
+        return (unbroadcast(np.cross(b, g, axis=axis), sa) if needs[0] else None,
+                unbroadcast(np.cross(g, a, axis=axis), sb) if needs[1] else None)
+    return np.cross(a, b, axis=axis), backward

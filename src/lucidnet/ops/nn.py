@@ -22,7 +22,7 @@ def log_softmax(x, axis=-1):
     return out, lambda g: (g - np.exp(out) * np.sum(g, axis=axis, keepdims=True),)
 
 
-@primitive
+@primitive(name="NllLossBackward0")
 def cross_entropy(z, target, weight=None, ignore_index=-100, label_smoothing=0.0, reduction="mean"):
     """Softmax cross-entropy of logits z (N, C) against class ids (N,) or class probabilities (N, C), fused:
     one log-softmax, and the textbook gradient softmax(z) - target. Same conventions as PyTorch's

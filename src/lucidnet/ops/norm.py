@@ -14,7 +14,7 @@ import numpy as np
 from ..autograd import primitive
 
 
-@primitive
+@primitive(name="NativeLayerNormBackward0")
 def layer_norm(x, weight=None, bias=None, normalized_ndim=1, eps=1e-5):
     """(x - mean) / sqrt(var + eps) * weight + bias over the last ``normalized_ndim`` axes."""
     n = int(np.prod(x.shape[x.ndim - normalized_ndim:]))
@@ -45,7 +45,7 @@ def layer_norm(x, weight=None, bias=None, normalized_ndim=1, eps=1e-5):
     return out.reshape(x.shape), backward
 
 
-@primitive
+@primitive(name="NativeBatchNormBackward0")
 def batch_norm(x, weight=None, bias=None, mean=None, var=None, eps=1e-5):
     """(x - mean) / sqrt(var + eps) * weight + bias per channel (axis 1) of x (N, C) or (N, C, L), where
     ``mean`` and ``var`` (shape (C,)) are x's own batch statistics over the other axes, biased variance:

@@ -8,20 +8,20 @@ import numpy as np
 from ..autograd import primitive, unbroadcast
 
 
-@primitive
+@primitive(name="ViewBackward0")
 def reshape(x, shape):
     """x with a new shape holding the same elements (a view when NumPy can make one)."""
     in_shape = x.shape
     return np.reshape(x, shape), lambda g: (np.reshape(g, in_shape),)
 
 
-@primitive
+@primitive(name="TransposeBackward0")
 def transpose(x, axes):
     """x with its axes reordered: output axis i is input axis axes[i]."""
     return np.transpose(x, axes), lambda g: (np.transpose(g, np.argsort(axes)),)
 
 
-@primitive
+@primitive(name="ExpandBackward0")
 def broadcast_to(x, shape):
     """x repeated (without copying) along new or size-1 axes to ``shape``."""
     in_shape = x.shape
@@ -35,7 +35,7 @@ def _is_basic(index):
                or (isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_))) for i in items)
 
 
-@primitive
+@primitive(name="IndexBackward0")
 def getitem(x, index):
     """x[index]: basic slicing or integer/boolean array indexing."""
     shape, dtype, basic = x.shape, x.dtype, _is_basic(index)
@@ -47,10 +47,13 @@ def getitem(x, index):
         else:
             np.add.at(gx, index, g)           # an index may repeat: its gradients add up
         return (gx,)
-    return x[index], backward
+    out = x[index]
+    if basic and type(out) is not np.ndarray:  # all integers: a 0-d view, not NumPy's copy (x[0].add_(1) edits x)
+        out = x[(index if isinstance(index, tuple) else (index,)) + (Ellipsis,)]
+    return out, backward
 
 
-@primitive
+@primitive(name="GatherBackward0")
 def take_along_axis(x, indices, axis):
     """Pick one element per position along ``axis`` (PyTorch's gather)."""
     shape = x.shape
@@ -64,15 +67,35 @@ def take_along_axis(x, indices, axis):
     return np.take_along_axis(x, indices, axis), backward
 
 
-@primitive
+@primitive(name="CatBackward0")
 def concatenate(*xs, axis=0):
     """Join arrays along an existing axis."""
     ends = np.cumsum([x.shape[axis] for x in xs])[:-1]
     return np.concatenate(xs, axis=axis), lambda g: tuple(np.split(g, ends, axis=axis))
 
 
-@primitive
+@primitive(name="ConstantPadNdBackward0")
 def pad(x, pad_width, value=0):
     """Pad with a constant; ``pad_width`` is NumPy's ((before, after), ...) per axis."""
     inner = tuple(slice(before, before + n) for (before, _), n in zip(pad_width, x.shape))
     return np.pad(x, pad_width, constant_values=value), lambda g: (g[inner],)
+
+
+@primitive(name="IndexPutBackward0")
+def index_put(x, value, index):
+    """x with x[index] = value, out of place (``x[index] = value`` on a tensor in the graph). The overwritten
+    elements get no gradient; value gets the gradient of the elements it went to (summed where it broadcast)."""
+    out = x.copy()
+    out[index] = value
+    sv = np.shape(value)
+
+    def backward(g, needs):
+        gx = gv = None
+        if needs[0]:
+            gx = g.copy()
+            gx[index] = 0
+        if needs[1]:
+            gi = np.asarray(g[index])
+            gv = unbroadcast(gi, sv) if gi.ndim >= len(sv) else gi.reshape(sv)
+        return gx, gv
+    return out, backward

@@ -198,7 +198,7 @@ class Optimizer:
             >>> def closure():
             ...     opt.zero_grad(); loss = (w * w).sum(); loss.backward(); return loss
             >>> opt.step(closure)
-            tensor(1., grad_fn=<SumBackward>)
+            tensor(1., grad_fn=<SumBackward0>)
             >>> w
             tensor([0.5000], requires_grad=True)
         """
@@ -213,7 +213,7 @@ class Optimizer:
                 g = p.grad.array
                 if g.shape != p.array.shape:
                     raise ValueError(f"{self._name}.step(): expected a gradient of shape {p.array.shape} (the "
-                                     f"parameter's), got {g.shape}.")
+                                     f"parameter's), got {tuple(g.shape)}.")
                 self._update(p.array, g, self.state[p], group)
                 p._bump()                     # an in-place change: autograd's saved-tensor check must see it
         return loss
@@ -351,7 +351,7 @@ class Optimizer:
             return copy.deepcopy(value)
         if value.shape != p.array.shape:
             raise ValueError(f"{where}: expected state '{key}' of parameter {i} with shape {p.array.shape}, got "
-                             f"{value.shape}.")
+                             f"{tuple(value.shape)}.")
         return np.array(value, dtype=p.array.dtype if value.dtype.kind == "f" else value.dtype)
 
     def __repr__(self):

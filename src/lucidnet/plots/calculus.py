@@ -26,8 +26,8 @@ def _values_and_slopes(where, f, x):
     t = lucidnet.tensor(np.asarray(x, dtype=np.float64), requires_grad=True)
     y = f(t)
     if not isinstance(y, lucidnet.Tensor) or y.shape != t.shape:
-        got = f"shape {y.shape}" if isinstance(y, lucidnet.Tensor) else type(y).__name__
-        raise ValueError(f"{where}: expected f to map a tensor of shape {t.shape} to one of the same shape "
+        got = f"shape {tuple(y.shape)}" if isinstance(y, lucidnet.Tensor) else type(y).__name__
+        raise ValueError(f"{where}: expected f to map a tensor of shape {tuple(t.shape)} to one of the same shape "
                          f"(an elementwise function of tensors), got {got}.")
     if y.requires_grad:
         y.sum().backward()                     # elementwise f: d sum(f(x)) / d x_i = f'(x_i)
@@ -63,7 +63,7 @@ def plot_derivative(f, path=None, *, x_range=(-3.0, 3.0), at=(), title=None, poi
     lo, hi = _check_range(where, x_range)
     at = np.atleast_1d(np.asarray(at, dtype=np.float64))
     if at.ndim != 1:
-        raise ValueError(f"{where}: expected the tangent points as a list of numbers, got shape {at.shape}.")
+        raise ValueError(f"{where}: expected the tangent points as a list of numbers, got shape {tuple(at.shape)}.")
     x = np.linspace(lo, hi, int(points))
     y, dy = _values_and_slopes(where, f, x)
     ya, slopes = _values_and_slopes(where, f, at) if at.size else (at, at)

@@ -110,7 +110,7 @@ class Projection(nn.Module):
     Example:
         >>> import lucidnet
         >>> Projection(4, 2)(lucidnet.ones(3, 4)).shape
-        (3, 2)
+        lucidnet.Size([3, 2])
     """
 
     def __init__(self, in_features, out_features, bias=True, activation="Tanh"):

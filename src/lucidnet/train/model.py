@@ -247,7 +247,7 @@ class Model(Trainer, Module):
             >>> from lucidnet import nn
             >>> model = Sequential([nn.Dense(4), nn.ReLU(), nn.Dense(2)])
             >>> model.build((3,)); model[0].weight.shape
-            (4, 3)
+            lucidnet.Size([4, 3])
         """
         shape = tuple(input_shape)
         if shape and shape[0] is None:
@@ -485,7 +485,7 @@ class Sequential(Model, _TorchSequential):
         >>> model = lucidnet.Sequential([nn.Dense(8, activation="relu"), nn.Dense(2)])
         >>> model.add(nn.Softmax(dim=-1))
         >>> model(lucidnet.ones(4, 3)).shape, len(model)
-        ((4, 2), 3)
+        (lucidnet.Size([4, 2]), 3)
     """
     config_name = "lucidnet.Sequential"     # in configs, "Sequential" is PyTorch's container (nn.Sequential)
 

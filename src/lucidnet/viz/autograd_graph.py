@@ -48,9 +48,9 @@ def graph(tensor, params=None, path=None, *, show_grads=True, show_values=6):
         ...
             t... [label="output ()\\n9." fillcolor=darkolivegreen1]
             n... -> t...
-            n... [label="SumBackward\\n()" fillcolor=white shape=ellipse]
+            n... [label="SumBackward0\\n()" fillcolor=white shape=ellipse]
             n... -> n...
-            n... [label="MulBackward\\n(2,)" fillcolor=white shape=ellipse]
+            n... [label="MulBackward0\\n(2,)" fillcolor=white shape=ellipse]
             t... [label="w (2,)\\n[1., 2.]\\ngrad [3., 3.]" fillcolor=lightblue]
             t... -> n...
         }
@@ -90,7 +90,8 @@ def graph(tensor, params=None, path=None, *, show_grads=True, show_values=6):
             continue
         drawn.add(key)
         out = getattr(node, "out_data", None)          # the array the op produced: show its shape
-        label = node.name if out is None else f"{node.name}\\n{_shape_text(np.shape(out))}"
+        name = node.name() if callable(node.name) else node.name
+        label = name if out is None else f"{name}\\n{_shape_text(np.shape(out))}"
         dot.node(key, label, shape="ellipse", fillcolor="white")
         for t in node.inputs:
             if not isinstance(t, Tensor):

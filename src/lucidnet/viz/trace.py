@@ -101,7 +101,7 @@ def trace_layers(model, *inputs):
                 ins += [p for p in _producers(t, made_by, input_ids) if p not in ins]
             outs = _tensors(out)
             calls.append(LayerCall(call_name, mod, ins or ["input"], [tuple(t.shape) for t in _tensors(list(args))],
-                                   _shape(out), str(outs[0].dtype) if outs else ""))
+                                   _shape(out), np.dtype(outs[0].dtype).name if outs else ""))
             for t in outs:
                 made_by[id(t)] = call_name
             keep.append(out)                     # ids stay unique while the pass runs

@@ -66,7 +66,7 @@ class DistributedDataParallel(Module):
         >>> model = nn.parallel.DistributedDataParallel(nn.Linear(4, 2))
         >>> model(lucidnet.ones(3, 4)).sum().backward()
         >>> model.module.weight.grad.shape
-        (2, 4)
+        lucidnet.Size([2, 4])
         >>> dist.destroy_process_group()
     """
 
