@@ -38,3 +38,15 @@ if ! "$PY" -c "$CHECK" 2>/dev/null \
   echo "setup: pip install -e '.[$EXTRAS]'"
   "$PY" -m pip install -q --disable-pip-version-check -e ".[$EXTRAS]"
 fi
+
+# tiny Shakespeare, the GPT's corpus, in lucidnet's cache (the library checks its SHA-256 when it reads it):
+# the workspace's shared copy when there is one, else a download.
+CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/lucidnet/tinyshakespeare"
+if [ ! -f "$CACHE/input.txt" ]; then
+  if [ -f ../shared/data/tinyshakespeare/input.txt ]; then
+    mkdir -p "$CACHE" && cp ../shared/data/tinyshakespeare/input.txt "$CACHE/input.txt"
+  else
+    echo "setup: downloading tiny Shakespeare into $CACHE"
+    "$PY" -c "import lucidnet.data; lucidnet.data.tiny_shakespeare(progress=False)"
+  fi
+fi

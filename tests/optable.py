@@ -379,6 +379,59 @@ COMPOSITES += [
         label="spatial-none"),
 ]
 
+
+# Attention (issue 11): the fused primitive through F.scaled_dot_product_attention, and the triangle/mask helpers.
+_FULLY_MASKED_ROW = mask(3, 5)
+_FULLY_MASKED_ROW[1] = False                   # query 1 sees no key: zeros out, no gradient (as PyTorch)
+ROWS += [
+    row("attention", lambda t, q, k, v: t.scaled_dot_product_attention(q, k, v), randn(2, 3, 4), randn(2, 5, 4),
+        randn(2, 5, 3), label="plain"),
+    row("attention", lambda t, q, k, v: t.scaled_dot_product_attention(q, k, v, is_causal=True), randn(2, 2, 4, 3),
+        randn(2, 2, 4, 3), randn(2, 2, 4, 3), label="causal"),
+    row("attention", lambda t, q, k, v: t.scaled_dot_product_attention(q, k, v, is_causal=True, scale=0.7),
+        randn(1, 2, 3, 4), randn(1, 2, 5, 4), randn(1, 2, 5, 2), label="causal-rectangular-scale"),
+    row("attention", lambda t, q, k, v, m: t.scaled_dot_product_attention(q, k, v, attn_mask=m), randn(2, 3, 4),
+        randn(2, 5, 4), randn(2, 5, 3), _FULLY_MASKED_ROW, label="bool-mask-a-fully-masked-row"),
+    row("attention", lambda t, q, k, v, m: t.scaled_dot_product_attention(q, k, v, attn_mask=m), randn(2, 2, 3, 4),
+        randn(2, 2, 5, 4), randn(2, 2, 5, 3), randn(2, 1, 3, 5), label="float-mask-gets-a-gradient"),
+    row("attention", lambda t, q, k, v: t.scaled_dot_product_attention(q, k, v), randn(2, 1, 3, 4),
+        randn(1, 3, 5, 4), randn(2, 3, 5, 2), label="broadcast-batch"),
+    row("attention", lambda t, q, k, v: t.scaled_dot_product_attention(q, k, v, enable_gqa=True), randn(1, 4, 3, 2),
+        randn(1, 2, 3, 2), randn(1, 2, 3, 2), label="grouped-query"),
+    row("attention", lambda t, q, k, v: t.scaled_dot_product_attention(q, k, v, dropout_p=0.3, generator=5),
+        randn(2, 3, 4), randn(2, 4, 4), randn(2, 4, 3), torch=False, label="dropout-seeded-lucidnet-only"),
+]
+
+
+def _packed(t, qkv, heads, **options):
+    """lucidnet's packed_self_attention, or (for torch) the same by splitting the heads and calling SDPA."""
+    if hasattr(t, "packed_self_attention"):
+        return t.packed_self_attention(qkv, heads, **options)
+    n, L, e3 = qkv.shape
+    q, k, v = qkv.reshape(n, L, 3, heads, e3 // 3 // heads).permute(2, 0, 3, 1, 4)
+    return t.scaled_dot_product_attention(q, k, v, **options).transpose(1, 2).reshape(n, L, e3 // 3)
+
+
+ROWS += [
+    row("self_attention", lambda t, x: _packed(t, x, 2), randn(2, 3, 12), label="plain"),
+    row("self_attention", lambda t, x: _packed(t, x, 3, is_causal=True), randn(2, 4, 18), label="causal"),
+    row("self_attention", lambda t, x, m: _packed(t, x, 2, attn_mask=m), randn(2, 3, 12), randn(2, 1, 1, 3),
+        label="float-mask-gets-a-gradient"),
+    row("self_attention", lambda t, x, m: _packed(t, x, 1, attn_mask=m, scale=0.5), randn(1, 4, 6), mask(4, 4),
+        label="bool-mask-scale"),
+]
+
+COMPOSITES += [
+    row("tril", lambda t, a: t.tril(a), randn(3, 4), label="function"),
+    row("tril", lambda t, a: a.tril(-1), randn(2, 4, 3), label="below-batched"),
+    row("triu", lambda t, a: a.triu(1), randn(4, 3)),
+    row("triu", lambda t, a: t.triu(a, -2), randn(2, 3, 5), label="negative-diagonal"),
+    row("masked_fill", lambda t, a, v: a.masked_fill(t.ones(3, 4, dtype=t.bool).triu(1), v), randn(3, 4),
+        np.array(0.5), label="tensor-value-gets-a-gradient"),
+    row("causal-softmax", lambda t, a: t.softmax(a.masked_fill(t.ones(4, 4).tril() == 0, float("-inf")), dim=-1),
+        randn(2, 4, 4)),
+]
+
 # Recurrent layers: one primitive per layer and direction. Its PyTorch oracle is module-level (tests/nn/test_rnn.py
 # copies weights into torch.nn.RNN/LSTM/GRU), since torch has no function of this signature.
 ROWS += [

@@ -354,8 +354,9 @@ def test_a_diverging_adaline_saves_nothing(capsys, lr, epochs, pattern):
 
 USAGE = [
     (["train", "--dataset", "cifar"], "argument --dataset: expected one of fashion-mnist, mnist, spiral, vertical, "
-                                      "moons, blobs, xor, sine, got 'cifar'."),
-    (["train", "--model", "cnn"], "argument --model: expected one of mlp, linear, perceptron, adaline, got 'cnn'."),
+                                      "moons, blobs, xor, sine, tiny-shakespeare, text, got 'cifar'."),
+    (["train", "--model", "cnn"], "argument --model: expected one of mlp, linear, perceptron, adaline, gpt, got "
+                                  "'cnn'."),
     (["train", "--optimizer", "lbfgs"], "argument --optimizer: expected one of adam, sgd, adamw, rmsprop, adagrad, "
                                         "got 'lbfgs'."),
     (["train", "--schedule", "step"], "argument --schedule: expected one of cosine, constant, got 'step'."),
@@ -375,8 +376,8 @@ USAGE = [
     (["train", "--hidden", "0"], "argument --hidden: expected positive layer sizes separated by commas (e.g. "
                                  "256,128), got '0'."),
     (["train", "--frobnicate"], "unrecognized arguments: --frobnicate."),
-    (["fit"], "argument COMMAND: invalid choice: 'fit' (choose from 'train', 'evaluate', 'predict', 'run', 'embed', "
-              "'search')."),
+    (["fit"], "argument COMMAND: invalid choice: 'fit' (choose from 'train', 'evaluate', 'predict', 'generate', "
+              "'run', 'embed', 'search')."),
     (["evaluate"], "the following arguments are required: MODEL."),
     (["predict", "model.safetensors"], "the following arguments are required: FILE."),
     (["predict", "m.safetensors", "a.png", "--top", "0"], "argument --top: expected a positive integer, got '0'."),
@@ -481,8 +482,8 @@ ERRORS = [
     (["train", "--model", "linear", "--hidden", "8"], r"--hidden: expected --model mlp, got --model linear \(it has "
                                                       r"no hidden layers\)\."),
     (["train", "--dataset", "xor", "--model", "adaline", "--batch-size", "8"],
-     r"--batch-size: expected --model mlp or linear, got --model adaline \(it learns by its own rule, one sample or "
-     r"one full batch at a time, at a constant rate\)\."),
+     r"--batch-size: expected --model mlp, linear or gpt, got --model adaline \(it learns by its own rule, one sample "
+     r"or one full batch at a time, at a constant rate\)\."),
     (["train", "--dataset", "xor", "--limit", "1", "--val-split", "0.5"],
      r"--val-split 0\.5: expected a fraction that leaves samples both to train and to validate on, got 0 of 1 to "
      r"train on\."),

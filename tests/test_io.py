@@ -443,3 +443,15 @@ def test_a_users_class_never_replaces_a_built_in_layer(tmp_path):
         class Clash(nn.Module):
             config_name = "Linear"
     assert nn.MODULES["Linear"] is nn.Linear
+
+
+def test_a_model_of_integer_inputs_is_rebuilt_with_integer_inputs(tmp_path):
+    """A Keras-style model starting with an Embedding is rebuilt on load by a probe of its saved input dtype
+    (before, the probe was float32, which an Embedding refuses)."""
+    model = lucidnet.Sequential([nn.Embedding(10, 4), nn.Flatten(), nn.Linear(12, 2)])
+    model.compile("adam", "sparse_categorical_crossentropy", from_logits=True)
+    rng = np.random.default_rng(0)
+    x, y = rng.integers(0, 10, (20, 3)), rng.integers(0, 2, 20)
+    model.fit(x, y, epochs=1, verbose=0)
+    lucidnet.save(model, tmp_path / "m.safetensors")
+    np.testing.assert_array_equal(lucidnet.load(tmp_path / "m.safetensors").predict(x), model.predict(x))

@@ -80,8 +80,8 @@ def test_hook_only_while_running(tmp_path, monkeypatch):
 
 
 def test_missing_attribute_says_lucidnet_does_not_provide_it():
-    with pytest.raises(AttributeError, match=r"^lucidnet does not provide torch\.nn\.Transformer "):
-        lucidnet.nn.Transformer
+    with pytest.raises(AttributeError, match=r"^lucidnet does not provide torch\.nn\.AdaptiveLogSoftmaxWithLoss "):
+        lucidnet.nn.AdaptiveLogSoftmaxWithLoss
     with pytest.raises(AttributeError, match=r"lucidnet does not provide torch\.utils\.data\.Sampler3 "):
         lucidnet.data.Sampler3
     assert not hasattr(lucidnet, "no_such_function") and getattr(lucidnet.optim, "Nope", 7) == 7
@@ -98,8 +98,9 @@ def test_missing_module_says_lucidnet_does_not_provide_it():
 
 
 def test_from_import_of_a_missing_name(tmp_path):
-    path = _script(tmp_path, "from torch.nn import Transformer\n")
-    with pytest.raises(ImportError, match=r"^lucidnet does not provide torch\.nn\.Transformer \(cannot import"):
+    path = _script(tmp_path, "from torch.nn import AdaptiveLogSoftmaxWithLoss\n")
+    with pytest.raises(ImportError,
+                       match=r"^lucidnet does not provide torch\.nn\.AdaptiveLogSoftmaxWithLoss \(cannot import"):
         run_script(path)
 
 
@@ -139,12 +140,12 @@ def test_lucidnet_run_returns_the_exit_status(tmp_path, capsys):
 
 
 def test_lucidnet_run_prints_the_scripts_traceback(tmp_path, capsys):
-    path = _script(tmp_path, "import torch.nn as nn\n\nlayer = nn.Transformer()\n")
+    path = _script(tmp_path, "import torch.nn as nn\n\nlayer = nn.AdaptiveLogSoftmaxWithLoss()\n")
     assert main(["run", str(path)]) == 1
     err = capsys.readouterr().err
     assert err.startswith("Traceback (most recent call last):\n  File \"" + str(path) + "\", line 3")
-    assert err.endswith("AttributeError: lucidnet does not provide torch.nn.Transformer (module 'lucidnet.nn' has no "
-                        "attribute 'Transformer')\n")
+    assert err.endswith("AttributeError: lucidnet does not provide torch.nn.AdaptiveLogSoftmaxWithLoss (module "
+                        "'lucidnet.nn' has no attribute 'AdaptiveLogSoftmaxWithLoss')\n")
     assert "runpy" not in err and "torch_shim" not in err.split("\n")[1]
 
 

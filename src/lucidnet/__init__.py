@@ -12,6 +12,7 @@ Example:
     >>> w.grad
     tensor([2., 4.])
 """
+from . import _allocator  # noqa: F401  (keeps freed memory for reuse; see its docstring)
 from . import autograd  # noqa: F401  (first: it wires up tensor.py)
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .tensor import Tensor
@@ -53,6 +54,7 @@ from . import optim
 from . import utils
 from .classic import Adaline, Perceptron
 from . import io, train
+from . import models
 from . import viz
 from .io import load, save
 from .train import Model, Sequential

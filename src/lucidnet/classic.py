@@ -47,9 +47,9 @@ class _LinearUnit:
                             f"{type(X).__name__} that NumPy cannot turn into floats.") from None
         if X.ndim != 2:
             hint = " For a single feature, pass X.reshape(-1, 1)." if X.ndim == 1 else ""
-            raise ValueError(f"{where}: expected X of shape (n_samples, n_features), got shape {X.shape}.{hint}")
+            raise ValueError(f"{where}: expected X of shape (n_samples, n_features), got shape {tuple(X.shape)}.{hint}")
         if X.shape[0] == 0:
-            raise ValueError(f"{where}: expected at least one sample, got X of shape {X.shape}.")
+            raise ValueError(f"{where}: expected at least one sample, got X of shape {tuple(X.shape)}.")
         bad = X.size - np.count_nonzero(np.isfinite(X))
         if bad:
             raise ValueError(f"{where}: expected finite values in X, got {bad} NaN or infinite entries.")
@@ -59,7 +59,7 @@ class _LinearUnit:
         y = np.asarray(y.array if isinstance(y, Tensor) else y)
         if y.shape != (n,):
             hint = " Flatten it with y.ravel()." if y.size == n else ""
-            raise ValueError(f"{where}: expected y of shape ({n},), one label per row of X, got shape {y.shape}.{hint}")
+            raise ValueError(f"{where}: expected y of shape ({n},), one label per row of X, got shape {tuple(y.shape)}.{hint}")
         if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
             raise ValueError(f"{where}: expected finite labels in y, got NaN or infinite values.")
         return y

@@ -28,7 +28,7 @@ __all__ = [
     "concatenate", "cos", "div", "eq", "equal", "exp", "expand", "flatten", "ge", "gt", "le", "log",
     "log_softmax", "logsumexp", "lt", "masked_fill", "matmul", "max", "maximum", "mean", "min", "minimum",
     "mul", "ne", "neg", "pad", "permute", "pow", "relu", "reshape", "sigmoid", "sin", "softmax", "split",
-    "sqrt", "squeeze", "stack", "std", "sub", "sum", "tanh", "transpose", "unsqueeze", "var", "where",
+    "sqrt", "squeeze", "stack", "std", "sub", "sum", "tanh", "transpose", "tril", "triu", "unsqueeze", "var", "where",
 ]
 
 ReturnMax = collections.namedtuple("max", ["values", "indices"])
@@ -338,8 +338,55 @@ def masked_fill(x, mask, value):
         >>> lucidnet.tensor([1., 2.]).masked_fill(lucidnet.tensor([True, False]), 0.)
         tensor([0., 2.])
     """
-    value = value.array if isinstance(value, Tensor) else value
-    return ops.where(_as_array(mask), np.asarray(value, dtype=x.dtype), x)
+    m = _as_array(mask)
+    if np.asarray(m).dtype != bool:
+        raise TypeError(f"masked_fill: expected a bool mask, got dtype {np.asarray(m).dtype}. Compare first "
+                        f"(mask == 0) or convert it with .bool().")
+    try:
+        np.broadcast_shapes(np.shape(m), x.shape)
+    except ValueError:
+        raise ValueError(f"masked_fill: expected a mask broadcastable to {tuple(x.shape)}, got shape "
+                         f"{tuple(np.shape(m))}.") from None
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise ValueError(f"masked_fill: expected a number or a 0-d tensor as value, got shape {tuple(value.shape)}.")
+        if value.requires_grad:                          # the gradient of the value is the sum over the mask
+            return ops.where(m, value.to(x.dtype), x)
+        value = value.array
+    return ops.where(m, np.asarray(value, dtype=x.dtype), x)
+
+
+def _triangle(where, x, diagonal, lower):
+    if x.ndim < 2:
+        raise ValueError(f"{where}: expected a tensor of at least 2 dimensions, got shape {tuple(x.shape)}.")
+    keep = np.tri(x.shape[-2], x.shape[-1], int(diagonal), dtype=bool)     # on and below the diagonal
+    if not lower:
+        keep = ~np.tri(x.shape[-2], x.shape[-1], int(diagonal) - 1, dtype=bool)
+    return ops.where(keep, x, np.zeros((), dtype=x.dtype))
+
+
+def tril(x, diagonal=0):
+    """The lower triangle of the last two axes (elements with column - row <= ``diagonal``); zeros above.
+
+    Example:
+        >>> import lucidnet
+        >>> lucidnet.ones(2, 3).tril()
+        tensor([[1., 0., 0.],
+                [1., 1., 0.]])
+    """
+    return _triangle("tril", x, diagonal, lower=True)
+
+
+def triu(x, diagonal=0):
+    """The upper triangle of the last two axes (elements with column - row >= ``diagonal``); zeros below.
+
+    Example:
+        >>> import lucidnet
+        >>> lucidnet.ones(2, 3).triu(1)
+        tensor([[0., 1., 1.],
+                [0., 0., 1.]])
+    """
+    return _triangle("triu", x, diagonal, lower=False)
 
 
 def softmax(x, dim=-1, *, axis=None):
@@ -431,7 +478,7 @@ def reshape(x, *shape):
     try:
         return ops.reshape(x, shape=shape)
     except ValueError:
-        raise ValueError(f"reshape: cannot reshape a tensor of shape {x.array.shape} ({x.array.size} elements) "
+        raise ValueError(f"reshape: cannot reshape a tensor of shape {tuple(x.array.shape)} ({x.array.size} elements) "
                          f"into {shape}.") from None
 
 
@@ -522,13 +569,13 @@ def expand(x, *sizes):
     sizes = _shape_arg(sizes)
     lead = len(sizes) - x.ndim
     if lead < 0:
-        raise ValueError(f"expand: expected at least {x.ndim} sizes for a tensor of shape {x.array.shape}, "
+        raise ValueError(f"expand: expected at least {x.ndim} sizes for a tensor of shape {tuple(x.array.shape)}, "
                          f"got {sizes}.")
     shape = tuple(x.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
     try:
         return ops.broadcast_to(x, shape=shape)
     except ValueError:
-        raise ValueError(f"expand: cannot expand shape {x.array.shape} to {shape}: only size-1 axes can "
+        raise ValueError(f"expand: cannot expand shape {tuple(x.array.shape)} to {shape}: only size-1 axes can "
                          f"grow.") from None
 
 

@@ -43,13 +43,13 @@ def gather(input, dim, index, *, sparse_grad=False):
     d = _norm_axis(dim, input.ndim, "gather()")
     if idx.ndim != input.ndim:
         raise ValueError(f"gather(): expected an index with {input.ndim} dimensions like the input, got shape "
-                         f"{idx.shape}.")
+                         f"{tuple(idx.shape)}.")
     if idx.size and (idx.min() < -input.shape[d] or idx.max() >= input.shape[d]):
         raise IndexError(f"gather(): expected indices in [0, {input.shape[d]}) along dim {dim}, got values from "
                          f"{idx.min()} to {idx.max()}.")
     if any(i > n for i, n in zip(idx.shape, input.shape)):
         raise ValueError(f"gather(): expected an index no larger than the input {tuple(input.shape)} outside dim "
-                         f"{dim}, got shape {idx.shape}.")
+                         f"{dim}, got shape {tuple(idx.shape)}.")
     src = input[tuple(slice(0, n) if i != d else slice(None) for i, n in enumerate(idx.shape))]
     return ops.take_along_axis(src, idx % input.shape[d], axis=d)
 

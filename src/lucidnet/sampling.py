@@ -30,7 +30,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
     """
     w = np.asarray(input.array if isinstance(input, Tensor) else input, dtype=np.float64)
     if w.ndim not in (1, 2):
-        raise ValueError(f"multinomial(): expected weights of shape (n,) or (rows, n), got {w.shape}.")
+        raise ValueError(f"multinomial(): expected weights of shape (n,) or (rows, n), got {tuple(w.shape)}.")
     if not np.all(np.isfinite(w)) or np.any(w < 0):
         raise ValueError("multinomial(): expected finite, non-negative weights, got inf, nan or a negative one.")
     rows = w.reshape(-1, w.shape[-1])

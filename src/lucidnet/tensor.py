@@ -375,7 +375,7 @@ class Tensor(TensorMethods):
         if self.array.dtype.kind not in "iu" or self.array.size != 1:
             raise TypeError(f"index: expected an integer tensor with a single element, got dtype {self.array.dtype} "
                             f"and "
-                            f"shape {self.array.shape}.")
+                            f"shape {tuple(self.array.shape)}.")
         return int(self.array.item())
 
     __hash__ = object.__hash__       # hashable by identity, as in PyTorch (== is elementwise)

@@ -67,8 +67,8 @@ class TensorInPlace:
     def _store(self, where, result):
         arr = result.array if hasattr(result, "array") else np.asarray(result)
         if arr.shape != self.array.shape:
-            raise ValueError(f"{where}: the result has shape {arr.shape}, which does not fit in place into a tensor "
-                             f"of shape {self.array.shape}.")
+            raise ValueError(f"{where}: the result has shape {tuple(arr.shape)}, which does not fit in place into a tensor "
+                             f"of shape {tuple(self.array.shape)}.")
         if dtypes._category(arr.dtype) > dtypes._category(self.array.dtype):
             raise dtypes.DTypeError(f"{where}: expected a result that fits the tensor's dtype {self.dtype}, got "
                                     f"dtype {dtypes.wrap(arr.dtype)} (PyTorch: result type can't be cast to the "
@@ -216,7 +216,7 @@ def _inplace_variant(name):
 
 
 for _name in ("exp", "log", "sqrt", "rsqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "neg", "square", "pow",
-              "clamp_min", "clamp_max", "masked_fill", "floor_divide", "remainder", "fmod", "atan2", "lerp",
+              "clamp_min", "clamp_max", "masked_fill", "tril", "triu", "floor_divide", "remainder", "fmod", "atan2", "lerp",
               "addcmul", "addcdiv", "ceil", "floor", "round", "trunc", "frac", "sign", "tan", "asin", "acos", "atan",
               "sinh", "cosh", "asinh", "acosh", "atanh", "log1p", "expm1", "log2", "log10", "reciprocal", "erf",
               "logical_not", "bitwise_not", "logical_and", "logical_or", "logical_xor", "bitwise_and", "bitwise_or",

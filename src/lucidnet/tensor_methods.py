@@ -40,7 +40,7 @@ class TensorMethods(tensor_inplace.TensorInPlace):
             2.5
         """
         if self.array.size != 1:
-            raise ValueError(f"item(): expected a tensor with one element, got shape {self.array.shape}.")
+            raise ValueError(f"item(): expected a tensor with one element, got shape {tuple(self.array.shape)}.")
         return self.array.item()
 
     def tolist(self):
@@ -226,6 +226,8 @@ class TensorMethods(tensor_inplace.TensorInPlace):
     def maximum(self, other): return F.maximum(self, other)                         # noqa: E704
     def minimum(self, other): return F.minimum(self, other)                         # noqa: E704
     def masked_fill(self, mask, value): return F.masked_fill(self, mask, value)     # noqa: E704
+    def tril(self, diagonal=0): return F.tril(self, diagonal)                       # noqa: E704
+    def triu(self, diagonal=0): return F.triu(self, diagonal)                       # noqa: E704
     def where(self, condition, other): return F.where(condition, self, other)       # noqa: E704
     def add(self, other, *, alpha=1): return P.add(self, other, alpha=alpha)        # noqa: E704
     def sub(self, other, *, alpha=1): return P.sub(self, other, alpha=alpha)        # noqa: E704

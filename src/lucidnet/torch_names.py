@@ -48,11 +48,11 @@ def add_missing_name_errors(module=None):
 
     Example:
         >>> import lucidnet
-        >>> lucidnet.nn.Transformer
+        >>> lucidnet.nn.AdaptiveLogSoftmaxWithLoss
         Traceback (most recent call last):
             ...
-        AttributeError: lucidnet does not provide torch.nn.Transformer (module 'lucidnet.nn' has no attribute ...)
-        >>> hasattr(lucidnet.nn, "Transformer")
+        AttributeError: lucidnet does not provide torch.nn.AdaptiveLogSoftmaxWithLoss (module 'lucidnet.nn' has no ...)
+        >>> hasattr(lucidnet.nn, "AdaptiveLogSoftmaxWithLoss")
         False
     """
     modules = [module] if module is not None else [sys.modules[n] for n in PUBLIC_MODULES if n in sys.modules]

@@ -19,12 +19,12 @@ def _seed(tensor, gradient, where):
     if gradient is None:
         if tensor.array.size != 1:
             raise RuntimeError(f"{where}: needs a scalar output or an explicit gradient; "
-                               f"this tensor has shape {tensor.array.shape}.")
+                               f"this tensor has shape {tuple(tensor.array.shape)}.")
         seed = np.array(1, dtype=tensor.array.dtype)            # d out / d out = 1
         return seed.reshape(tensor.array.shape) if tensor.array.ndim else seed
     seed = np.array(gradient.array if isinstance(gradient, Tensor) else gradient, dtype=tensor.array.dtype)
     if seed.shape != tensor.array.shape:
-        raise ValueError(f"{where}: expected a gradient of shape {tensor.array.shape}, got {seed.shape}.")
+        raise ValueError(f"{where}: expected a gradient of shape {tuple(tensor.array.shape)}, got {tuple(seed.shape)}.")
     return seed
 
 
@@ -130,7 +130,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             if materialize_grads:
                 g = np.zeros_like(t.array)
             elif not allow_unused:
-                raise RuntimeError(f"grad(): input {i} (shape {t.array.shape}) was not used to compute the "
+                raise RuntimeError(f"grad(): input {i} (shape {tuple(t.array.shape)}) was not used to compute the "
                                    f"outputs, so it has no gradient. Pass allow_unused=True to get None for it.")
             else:
                 result.append(None)

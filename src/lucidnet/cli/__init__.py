@@ -1,10 +1,12 @@
-"""The ``lucidnet`` command: train a model on a dataset, evaluate a saved one, predict from image files; embed
-sentences and search a text by meaning with a pretrained sentence encoder.
+"""The ``lucidnet`` command: train a model on a dataset, evaluate a saved one, predict from image files, write
+text with a GPT; embed sentences and search a text by meaning with a pretrained sentence encoder.
 
     lucidnet train                                   # the main job: an MLP on Fashion-MNIST
     lucidnet train --dataset spiral                  # a 2-D toy problem, with its decision boundary
     lucidnet evaluate runs/fashion-mnist-mlp/model.safetensors
     lucidnet predict runs/fashion-mnist-mlp/model.safetensors shoe.png --top 3
+    lucidnet train --model gpt                       # a character-level GPT on tiny Shakespeare (or --text FILE)
+    lucidnet generate runs/tiny-shakespeare-gpt/model.safetensors --prompt "ROMEO:"
     lucidnet embed all-MiniLM-L6-v2/ "A man is eating food." --out emb.npy
     lucidnet search all-MiniLM-L6-v2/ --corpus input.txt --query "a king fears for his crown"
 

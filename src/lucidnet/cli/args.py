@@ -11,8 +11,8 @@ import argparse
 import math
 import textwrap
 
-__all__ = ["CLIError", "Formatter", "Parser", "UsageError", "choice", "fraction", "int_at_least", "one_line",
-           "positive_float", "sizes"]
+__all__ = ["CLIError", "Formatter", "Parser", "UsageError", "choice", "fraction", "int_at_least", "non_negative_float",
+           "one_line", "positive_float", "probability", "sizes"]
 
 
 class CLIError(Exception):
@@ -79,6 +79,22 @@ def fraction(text):
     value = _number(text)
     if not 0 <= value < 1:
         raise argparse.ArgumentTypeError(f"expected a fraction in [0, 1), got {text!r}")
+    return value
+
+
+def non_negative_float(text):
+    """An argument type: a finite number >= 0."""
+    value = _number(text)
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}")
+    return value
+
+
+def probability(text):
+    """An argument type: a number in (0, 1]."""
+    value = _number(text)
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a probability in (0, 1], got {text!r}")
     return value
 
 

@@ -9,7 +9,7 @@ Example:
 from . import registry
 from .args import CLIError, one_line
 
-__all__ = ["Data", "load_data"]
+__all__ = ["Data", "add_dataset_options", "chosen_dataset", "load_data", "option_values"]
 
 
 class Data:
@@ -46,3 +46,24 @@ def load_data(name, data_dir=None, progress=True, **options):
         return registry.dataset(name).load(data_dir, progress, **options)
     except (OSError, ValueError) as e:        # not found (FileNotFoundError), corrupt files, failed download
         raise CLIError(one_line(e)) from None
+
+
+def add_dataset_options(p):
+    """Add every dataset recipe's own options (``--text FILE``) to a subcommand's parser."""
+    for r in registry.datasets():
+        for o in r.options:
+            o.add_to(p)
+
+
+def chosen_dataset(args, default):
+    """The dataset the command line names: ``--dataset``, else the dataset whose own option is given (``--text
+    FILE`` selects ``text``), else ``default``."""
+    chosen = [r.name for r in registry.datasets() for o in r.options if getattr(args, o.dest, None) is not None]
+    return args.dataset or (chosen[0] if chosen else default)
+
+
+def option_values(args, name):
+    """The values given on the command line for dataset ``name``'s own options (``{"text": path}``), for
+    :func:`load_data`."""
+    return {o.dest: getattr(args, o.dest) for o in registry.dataset(name).options
+            if getattr(args, o.dest, None) is not None}

@@ -43,6 +43,9 @@ class Loaded:
         (if not None); ``sample`` is a couple of real inputs to try."""
         raise NotImplementedError
 
+    def check_predict(self):
+        """Raise a CLIError if this kind of model does not predict from files (``predict`` asks first)."""
+
     def evaluate(self, d, batch_size):
         """The test-set results as text, e.g. ``"loss 0.3108 - accuracy 0.8978"``."""
         raise NotImplementedError

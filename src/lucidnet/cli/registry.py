@@ -39,6 +39,7 @@ class Option:
         metavar, help: as in argparse.
         refusal: why a model that does not declare this option refuses it, e.g. "it has no hidden layers"
             (default: the model's own :attr:`ModelRecipe.refusal`).
+        flag_only: a switch that takes no value (``--resume``): True when given, else None.
 
     Example:
         >>> Option("--hidden", type=int).dest
@@ -50,10 +51,18 @@ class Option:
     help: str = ""
     dest: Optional[str] = None
     refusal: Optional[str] = None
+    flag_only: bool = False
 
     def __post_init__(self):
         if self.dest is None:
             object.__setattr__(self, "dest", self.flag.lstrip("-").replace("-", "_"))
+
+    def add_to(self, parser):
+        """Add this option to an argparse parser (left out, its value is None)."""
+        if self.flag_only:
+            parser.add_argument(self.flag, dest=self.dest, action="store_true", default=None, help=self.help)
+        else:
+            parser.add_argument(self.flag, dest=self.dest, metavar=self.metavar, type=self.type, help=self.help)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -75,7 +84,8 @@ class DatasetRecipe:
             class names.
         unit: what the output calls a sample ("images", "samples").
         plots: extra plots for runs on it: functions ``plot(report) -> path`` (see :mod:`lucidnet.cli.run`).
-        options: its own command-line :class:`Option` s for ``train`` (e.g. ``--text FILE``), passed to ``load``.
+        options: its own command-line :class:`Option` s for ``train`` (e.g. ``--text FILE``), passed to ``load``; giving
+            one selects the dataset (``--text FILE`` means ``--dataset text``).
     """
     name: str
     title: str
@@ -113,6 +123,9 @@ class ModelRecipe:
         refusal: why it refuses the options it does not take, e.g. "it has no hidden layers".
         about: a sentence for ``train --help`` about its defaults.
         plots: extra plots for its runs: functions ``plot(report) -> path``.
+        dataset: the dataset it trains on when ``--dataset`` is not given. Default: Fashion-MNIST.
+        fit_options: which of the options of models trained by fit (``batch_size``, ``val_split``,
+            ``optimizer``, ``schedule``) a model with its own ``train`` takes too. Default: none.
     """
     name: str
     help: str
@@ -125,6 +138,8 @@ class ModelRecipe:
     refusal: Optional[str] = None
     about: str = ""
     plots: tuple = ()
+    dataset: str = "fashion-mnist"
+    fit_options: tuple = ()
 
     def __post_init__(self):
         if (self.build is None) == (self.train is None):
@@ -135,6 +150,10 @@ class ModelRecipe:
     def uses_fit(self):
         """Whether ``fit`` trains it (so it takes the batch size, optimizer, schedule and validation options)."""
         return self.build is not None
+
+    def takes(self, dest):
+        """Whether it takes the fit option ``dest`` ("batch_size", "val_split", "optimizer", "schedule")."""
+        return self.uses_fit or dest in self.fit_options
 
     def supports(self, data_recipe):
         """Whether it can train on that dataset (its task and its kind)."""

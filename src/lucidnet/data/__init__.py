@@ -8,6 +8,8 @@
   :func:`moons`, :func:`linear_regression`;
 - real ones: :func:`fashion_mnist`, :func:`mnist` (local copies first, else a verified download), and the IDX
   format they are stored in: :func:`load_idx`, :func:`save_idx`;
+- text: :class:`CharTokenizer`, :class:`TokenWindows` (random windows of tokens), :func:`read_text` (any
+  UTF-8 file), :func:`tiny_shakespeare`;
 - preprocessing: :func:`one_hot`, :func:`standardize`, :class:`Standardizer`, :func:`train_test_split`.
 
 Example:
@@ -24,12 +26,13 @@ from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler, Su
 from .datasets import FASHION_MNIST_CLASSES, MNIST_CLASSES, cache_dir, fashion_mnist, mnist
 from .idx import load_idx, save_idx
 from .preprocessing import Standardizer, one_hot, standardize, train_test_split
+from .text import TINY_SHAKESPEARE_SHA256, CharTokenizer, TokenWindows, read_text, tiny_shakespeare
 from .toy import blobs, linear_regression, moons, sine, spiral, vertical, xor
 
 __all__ = [
-    "BatchSampler", "DistributedSampler", "RandomSampler", "Sampler", "SequentialSampler", "SubsetRandomSampler",
-    "ConcatDataset", "DataLoader", "Dataset", "FASHION_MNIST_CLASSES", "MNIST_CLASSES", "Standardizer", "Subset",
-    "TensorDataset", "blobs", "cache_dir", "default_collate", "fashion_mnist", "linear_regression", "load_idx",
-    "mnist", "moons", "one_hot", "random_split", "save_idx", "sine", "spiral", "standardize", "train_test_split",
-    "vertical", "xor",
+    "BatchSampler", "CharTokenizer", "ConcatDataset", "DataLoader", "Dataset", "DistributedSampler",
+    "FASHION_MNIST_CLASSES", "MNIST_CLASSES", "RandomSampler", "Sampler", "SequentialSampler", "Standardizer",
+    "Subset", "SubsetRandomSampler", "TINY_SHAKESPEARE_SHA256", "TensorDataset", "TokenWindows", "blobs", "cache_dir",
+    "default_collate", "fashion_mnist", "linear_regression", "load_idx", "mnist", "moons", "one_hot", "random_split",
+    "read_text", "save_idx", "sine", "spiral", "standardize", "tiny_shakespeare", "train_test_split", "vertical", "xor",
 ]

@@ -7,7 +7,7 @@ import contextlib
 import os
 import tempfile
 
-__all__ = ["atomic_write"]
+__all__ = ["atomic_write", "read_bytes"]
 
 
 @contextlib.contextmanager
@@ -42,6 +42,25 @@ def atomic_write(path, mode="wb"):
             os.unlink(tmp)
         raise
     _fsync_dir(directory)
+
+
+def read_bytes(path, where, what):
+    """The bytes of the file at ``path``; a missing file or a directory is an error saying ``where`` and that a
+    ``what`` ("a PNG file") was expected.
+
+    Example:
+        >>> import tempfile
+        >>> read_bytes(tempfile.mkdtemp(), "read_bytes()", "a data file")
+        Traceback (most recent call last):
+        IsADirectoryError: read_bytes(): expected a data file, got a directory.
+    """
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{where}: expected {what}, got a path that does not exist.") from None
+    except IsADirectoryError:
+        raise IsADirectoryError(f"{where}: expected {what}, got a directory.") from None
 
 
 def _fsync_dir(directory):

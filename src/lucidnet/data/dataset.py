@@ -76,7 +76,7 @@ class TensorDataset(Dataset):
         for a in arrays:
             if a.ndim == 0:
                 raise ValueError(f"TensorDataset(): expected arrays with a first (sample) dimension, got a scalar "
-                                 f"of shape {a.shape}.")
+                                 f"of shape {tuple(a.shape)}.")
         lengths = [len(a) for a in arrays]
         if len(set(lengths)) > 1:
             shapes = ", ".join(str(a.shape) for a in arrays)
@@ -102,7 +102,7 @@ def _check_indices(indices, n, where):
         return np.zeros(0, dtype=np.int64)
     if idx.dtype.kind not in "iu" or idx.ndim != 1:
         raise TypeError(f"{where}: expected a 1-D sequence of integer indices, got {idx.dtype} of shape "
-                        f"{idx.shape}.")
+                        f"{tuple(idx.shape)}.")
     lo, hi = int(idx.min()), int(idx.max())
     if lo < -n or hi >= n:
         raise IndexError(f"{where}: expected indices in [0, {n}) for a dataset of {n} samples, got values from "

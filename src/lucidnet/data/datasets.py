@@ -155,6 +155,8 @@ def _fetch(url, dest, f, progress):
                 raise ValueError(f"incomplete download: got {got} of {total} bytes")
             digest = h.hexdigest()
             if digest != f.archive_sha256:
+                if f.sha256 is None:
+                    raise ValueError(f"checksum mismatch: SHA-256 {digest}, expected {f.archive_sha256}")
                 out.flush()
                 try:
                     content = _sha256_file(out.name, compressed=True)
@@ -174,25 +176,33 @@ def _reason(e):
 
 def _download(spec, directory, progress):
     """Fetch each file missing from ``directory``; return None on success, else why it failed."""
+    for f in spec.files:
+        if _find(directory, f):
+            continue
+        failure = _download_file([mirror + f.name + ".gz" for mirror in spec.mirrors],
+                                 os.path.join(directory, f.name + ".gz"), f.archive_sha256, progress, f.sha256)
+        if failure is not None:
+            return failure
+    return None
+
+
+def _download_file(urls, dest, sha256, progress, content_sha256=None):
+    """Download ``dest`` from the first of ``urls`` that works, atomically, checked against ``sha256`` (or, for
+    a gzip file, the SHA-256 of its content); return None on success, else why every URL failed."""
+    directory = os.path.dirname(dest)
     try:
         os.makedirs(directory, exist_ok=True)
     except OSError as e:
         return f"cannot create {directory}: {e.strerror or e}"
-    for f in spec.files:
-        if _find(directory, f):
-            continue
-        dest = os.path.join(directory, f.name + ".gz")
-        failures = []
-        for mirror in spec.mirrors:
-            url = mirror + f.name + ".gz"
-            try:
-                _fetch(url, dest, f, progress)
-                break
-            except (OSError, ValueError, http.client.HTTPException) as e:   # URLError, HTTPError: OSErrors
-                failures.append(f"{url}: {_reason(e).rstrip('.')}")
-        else:
-            return "; ".join(failures)
-    return None
+    f = _File(os.path.basename(dest), sha256, content_sha256, None)
+    failures = []
+    for url in urls:
+        try:
+            _fetch(url, dest, f, progress)
+            return None
+        except (OSError, ValueError, http.client.HTTPException) as e:   # URLError, HTTPError: OSErrors
+            failures.append(f"{url}: {_reason(e).rstrip('.')}")
+    return "; ".join(failures)
 
 
 def _load(where, spec, data_dir, download, normalize, flatten, progress):
@@ -222,8 +232,8 @@ def _read(where, spec, paths, normalize, flatten):
     for f, p in zip(spec.files, paths):
         a = load_idx(p)
         if a.shape != f.shape or a.dtype != np.uint8:
-            raise ValueError(f"{where}: expected {p} to hold uint8 values of shape {f.shape}, got {a.dtype} of "
-                             f"shape {a.shape}.")
+            raise ValueError(f"{where}: expected {p} to hold uint8 values of shape {tuple(f.shape)}, got {a.dtype} of "
+                             f"shape {tuple(a.shape)}.")
         arrays.append(a)
     x_train, y_train, x_test, y_test = arrays
     for p, y in ((paths[1], y_train), (paths[3], y_test)):

@@ -190,9 +190,9 @@ def save_idx(path, array):
         raise TypeError(f"{where}: expected an array of dtype uint8, int8, int16, int32, float32 or float64 "
                         f"(the IDX types), got {arr.dtype}.{hint}")
     if not 1 <= arr.ndim <= 255:
-        raise ValueError(f"{where}: expected an array with 1 to 255 dimensions, got shape {arr.shape}.")
+        raise ValueError(f"{where}: expected an array with 1 to 255 dimensions, got shape {tuple(arr.shape)}.")
     if max(arr.shape) >= 2**32:
-        raise ValueError(f"{where}: expected every dimension below 2**32 (IDX stores uint32), got {arr.shape}.")
+        raise ValueError(f"{where}: expected every dimension below 2**32 (IDX stores uint32), got {tuple(arr.shape)}.")
     header = bytes([0, 0, _CODE_OF[dtype], arr.ndim]) + struct.pack(f">{arr.ndim}I", *arr.shape)
     data = np.ascontiguousarray(arr, dtype=dtype.newbyteorder(">") if dtype.itemsize > 1 else dtype)
     payload = data.reshape(-1).view(np.uint8)

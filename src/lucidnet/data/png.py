@@ -14,6 +14,8 @@ import zlib
 
 import numpy as np
 
+from ._files import read_bytes
+
 __all__ = ["encode_png", "read_png", "to_grayscale", "write_png"]
 
 SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -107,13 +109,7 @@ def read_png(path):
                [255,   7]], dtype=uint8)
     """
     where = f"read_png({os.fspath(path)!r})"
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except FileNotFoundError:
-        raise FileNotFoundError(f"{where}: expected a PNG file, got a path that does not exist.") from None
-    except IsADirectoryError:
-        raise IsADirectoryError(f"{where}: expected a PNG file, got a directory.") from None
+    data = read_bytes(path, where, "a PNG file")
     if not data.startswith(SIGNATURE):
         raise ValueError(f"{where}: expected a PNG file (starting with {SIGNATURE!r}), got one starting with "
                          f"{data[:8]!r}.")
@@ -192,7 +188,7 @@ def encode_png(image):
         a = a[..., 0]
     if not (a.ndim == 2 or (a.ndim == 3 and a.shape[2] in (2, 3, 4))) or 0 in a.shape:
         raise ValueError(f"write_png(): expected an image of shape (H, W) or (H, W, C) with C in 1..4, got "
-                         f"{a.shape}.")
+                         f"{tuple(a.shape)}.")
     height, width = a.shape[:2]
     color = {2: 0, 3: {2: 4, 3: 2, 4: 6}.get(a.shape[-1])}[a.ndim]
     rows = np.ascontiguousarray(a).reshape(height, -1)
@@ -250,7 +246,7 @@ def to_grayscale(image, background=0):
         return a
     if a.ndim != 3 or a.shape[2] not in (1, 2, 3, 4):
         raise ValueError(f"to_grayscale(): expected an image of shape (H, W) or (H, W, C) with C in 1..4, got "
-                         f"{a.shape}.")
+                         f"{tuple(a.shape)}.")
     x = a.astype(np.float64)
     c = a.shape[2]
     gray = x[..., 0] if c in (1, 2) else x[..., :3] @ np.array([0.299, 0.587, 0.114])

@@ -105,7 +105,7 @@ class Standardizer:
         """Learn the mean and standard deviation of ``X``; returns self."""
         x = _array(X, "Standardizer.fit()")
         if x.size == 0:
-            raise ValueError(f"Standardizer.fit(): expected at least one sample, got shape {x.shape}.")
+            raise ValueError(f"Standardizer.fit(): expected at least one sample, got shape {tuple(x.shape)}.")
         _check_finite(x, "Standardizer.fit()")
         x = x if x.dtype.kind == "f" else x.astype(np.float64)
         try:
@@ -113,7 +113,7 @@ class Standardizer:
             std = x.std(axis=self.axis, keepdims=True, dtype=np.float64)
         except ValueError:                                # numpy AxisError
             raise ValueError(f"Standardizer.fit(): axis {self.axis} is out of range for data of shape "
-                             f"{x.shape}.") from None
+                             f"{tuple(x.shape)}.") from None
         std[std <= self.eps] = 1.0
         self.mean_, self.std_ = mean.astype(x.dtype), std.astype(x.dtype)
         return self
@@ -127,7 +127,7 @@ class Standardizer:
             np.broadcast_shapes(x.shape, self.mean_.shape)
         except ValueError:
             raise ValueError(f"{where}: expected data shaped like the data fitted (statistics of shape "
-                             f"{self.mean_.shape}), got {x.shape}.") from None
+                             f"{tuple(self.mean_.shape)}), got {tuple(x.shape)}.") from None
         return x if x.dtype.kind == "f" else x.astype(self.mean_.dtype)
 
     def transform(self, X):
@@ -233,7 +233,7 @@ def train_test_split(*arrays, test_size=0.25, shuffle=True, stratify=None, seed=
             raise ValueError("train_test_split(): stratify needs shuffle=True.")
         labels = np.asarray(stratify.array if isinstance(stratify, Tensor) else stratify)
         if labels.shape[:1] != (n,):
-            raise ValueError(f"train_test_split(): expected stratify labels of shape ({n},), got {labels.shape}.")
+            raise ValueError(f"train_test_split(): expected stratify labels of shape ({n},), got {tuple(labels.shape)}.")
         test = []
         classes, inverse = np.unique(labels, return_inverse=True)
         for c in range(len(classes)):

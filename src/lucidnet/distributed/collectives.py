@@ -212,8 +212,8 @@ def all_gather(tensor_list, tensor, group=None, async_op=False):
     targets = [_array_of(t, "all_gather") for t in tensor_list]
     for t in targets:
         if t.shape != arr.shape or t.dtype != arr.dtype:
-            raise ValueError(f"all_gather(): expected every tensor of tensor_list to have shape {arr.shape} and "
-                             f"dtype {arr.dtype} like the input, got {t.shape} {t.dtype}.")
+            raise ValueError(f"all_gather(): expected every tensor of tensor_list to have shape {tuple(arr.shape)} and "
+                             f"dtype {arr.dtype} like the input, got {tuple(t.shape)} {t.dtype}.")
     gathered = np.empty((g.size,) + arr.shape, dtype=arr.dtype)
 
     def finish():

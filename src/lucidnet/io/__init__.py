@@ -16,7 +16,7 @@ On disk, a checkpoint is **one** ``.safetensors`` file, so a single ``os.replace
   ``format``                ``"pt"``: the tensors are a PyTorch-style state dict
   ``lucidnet``              ``{"format_version": 1, "kind": ..., "sha256": ...}``: a checksum of all
                             tensors, so a corrupted file is detected (safetensors only checks sizes)
-  ``lucidnet.model``        ``{"architecture": model.to_config(), "input_shape": [...],
+  ``lucidnet.model``        ``{"architecture": model.to_config(), "input_shape": [...], "input_dtype": ...,
                             "compile": {...}}`` (absent for weights saved by :func:`save_state_dict`)
   ``lucidnet.optimizer``    ``{"class": "Adam", "param_names": [...], "state_dict": {...}}`` with each
                             array replaced by a reference to its tensor

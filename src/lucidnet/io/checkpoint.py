@@ -92,6 +92,7 @@ def save(model, path, optimizer=None, *, epoch=None, history=None, generator=Non
     if arch is not None:
         build = model.get_build_config() if hasattr(model, "get_build_config") else {}
         model_meta = {"architecture": arch, "input_shape": build.get("input_shape"),
+                      "input_dtype": build.get("input_dtype"),
                       "compile": model.get_compile_config() if hasattr(model, "get_compile_config") else None}
         try:
             json.dumps(model_meta)

@@ -41,7 +41,7 @@ def digest(tensors):
     h = hashlib.sha256()
     for key in sorted(tensors):
         arr = tensors[key]
-        h.update(f"{key}\0{arr.dtype.str}\0{arr.shape}\0".encode())
+        h.update(f"{key}\0{arr.dtype.str}\0{tuple(arr.shape)}\0".encode())
         h.update(contiguous(arr).data)
     return h.hexdigest()
 

@@ -160,10 +160,11 @@ def load_weights(model, path):
 
 def build_from_meta(model, meta):
     """Build a model's lazy layers from the saved input shape, without drawing from the default generator."""
-    shape = (meta.get("lucidnet.model") or {}).get("input_shape")
+    model_meta = meta.get("lucidnet.model") or {}
+    shape = model_meta.get("input_shape")
     if shape is not None and hasattr(model, "build_from_config") and not getattr(model, "built", True):
         state = default_generator.get_state()
         try:
-            model.build_from_config({"input_shape": shape})
+            model.build_from_config({"input_shape": shape, "input_dtype": model_meta.get("input_dtype")})
         finally:
             default_generator.set_state(state)

@@ -414,7 +414,7 @@ class BertModel(nn.Module):
     def _check_ids(self, name, ids, limit):
         arr = np.asarray(ids.array if isinstance(ids, Tensor) else ids)
         if arr.ndim != 2:
-            raise ValueError(f"BertModel: expected {name} of shape (batch, length), got {arr.shape}.")
+            raise ValueError(f"BertModel: expected {name} of shape (batch, length), got {tuple(arr.shape)}.")
         if arr.dtype.kind not in "iu":
             raise TypeError(f"BertModel: expected integer {name}, got dtype {arr.dtype}.")
         if arr.size and (arr.min() < 0 or arr.max() >= limit):
@@ -427,10 +427,10 @@ class BertModel(nn.Module):
         ids = self._check_ids("input_ids", input_ids, c.vocab_size)
         if ids.shape[1] > c.max_position_embeddings:
             raise ValueError(f"BertModel: expected sequences of at most {c.max_position_embeddings} tokens "
-                             f"(max_position_embeddings), got input_ids of shape {ids.shape}. Truncate them.")
+                             f"(max_position_embeddings), got input_ids of shape {tuple(ids.shape)}. Truncate them.")
         for name, t in (("attention_mask", attention_mask), ("token_type_ids", token_type_ids)):
             if t is not None and tuple(t.shape) != ids.shape:
-                raise ValueError(f"BertModel: expected {name} of input_ids' shape {ids.shape}, got {tuple(t.shape)}.")
+                raise ValueError(f"BertModel: expected {name} of input_ids' shape {tuple(ids.shape)}, got {tuple(t.shape)}.")
         if token_type_ids is not None:
             token_type_ids = self._check_ids("token_type_ids", token_type_ids, c.type_vocab_size)
         hidden = self.embeddings(ids, token_type_ids)

@@ -2,6 +2,7 @@
 from .module import MODULES, Module, Parameter, config_name, module_from_config
 from .container import ModuleDict, ModuleList, Sequential
 from . import functional, init, utils
+from .attention import MultiheadAttention
 from .activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, SiLU, Sigmoid, Softmax, Tanh
 from .dropout import Dropout
 from .flatten import Flatten
@@ -9,7 +10,11 @@ from .linear import Dense, Identity, Linear
 from .mlp import MLP
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss
 from .normalization import BatchNorm1d, LayerNorm
+from .positional import (LearnedPositionalEncoding, PositionalEncoding, SinusoidalPositionalEncoding,
+                         sinusoidal_table)
 from .preprocessing import Normalization
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
 from .sparse import Embedding
+from .transformer import (Transformer, TransformerDecoder, TransformerDecoderLayer, TransformerEncoder,
+                          TransformerEncoderLayer)
 from . import parallel

@@ -96,13 +96,13 @@ class Normalization(Module):
             try:
                 m, v = np.broadcast_arrays(m, v)
             except ValueError:
-                raise ValueError(f"Normalization: expected mean and variance of the same shape, got {m.shape} and "
-                                 f"{v.shape}.") from None
+                raise ValueError(f"Normalization: expected mean and variance of the same shape, got {tuple(m.shape)} and "
+                                 f"{tuple(v.shape)}.") from None
             if shape is not None and m.ndim == 0:
                 m, v = np.broadcast_to(m, shape), np.broadcast_to(v, shape)
             if shape is not None and m.shape != shape:
                 raise ValueError(f"Normalization: expected mean and variance of shape {shape} (num_features), got "
-                                 f"{m.shape}.")
+                                 f"{tuple(m.shape)}.")
             self._set(m, v, "Normalization")
         else:
             self.register_buffer("mean", None if shape is None else Tensor._wrap(np.zeros(shape, self._dtype)))
@@ -123,10 +123,10 @@ class Normalization(Module):
             raise ValueError(f"{where_}: expected variances >= 0, got {var[var < 0].flat[0]}.")
         if mean.ndim != len(self.axis):
             raise ValueError(f"{where_}: expected statistics with one axis per feature axis {self.axis}, got shape "
-                             f"{mean.shape}. Pass num_features= to broadcast a single number.")
+                             f"{tuple(mean.shape)}. Pass num_features= to broadcast a single number.")
         if getattr(self, "mean", None) is not None and tuple(self.mean.shape) != mean.shape:
             raise ValueError(f"{where(self)}: expected data with features of shape {tuple(self.mean.shape)}, got "
-                             f"{mean.shape}.")
+                             f"{tuple(mean.shape)}.")
         self.register_buffer("mean", Tensor._wrap(mean.astype(self._dtype)))
         self.register_buffer("var", Tensor._wrap(var.astype(self._dtype)))
 
@@ -217,7 +217,7 @@ class Normalization(Module):
         elif self.axis:
             pos = self._positions(len(shape), where(self), shape)
             if tuple(shape[p] for p in pos) != mean.shape:
-                fail(self, f"(N, ...) with axes {self.axis} of sizes {mean.shape}", x)
+                fail(self, f"(N, ...) with axes {self.axis} of sizes {tuple(mean.shape)}", x)
             view = [1] * len(shape)
             for p, d in zip(pos, mean.shape):
                 view[p] = d

@@ -2,6 +2,7 @@
 ``(out, backward)``; ``@primitive`` makes it take and return Tensors and records it for backward.
 """
 from .activation import elu, erf, gelu, leaky_relu
+from .attention import attention, self_attention
 from .decomp import det, inv, qr, solve, svd
 from .elementwise import (abs, add, astype, clip, clone, cos, div, exp, expm1, log, log1p, log2, log10, maximum,
                           minimum, mul, neg, pow, power, reciprocal, relu, sigmoid, sin, sqrt, sub, tanh, where)

@@ -16,7 +16,7 @@ def _mT(a):
 
 def _square(a, where):
     if a.ndim < 2 or a.shape[-1] != a.shape[-2]:
-        raise ValueError(f"{where}: expected square matrices (*, n, n), got shape {a.shape}.")
+        raise ValueError(f"{where}: expected square matrices (*, n, n), got shape {tuple(a.shape)}.")
 
 
 @primitive(name="LinalgInvExBackward0")
@@ -61,7 +61,7 @@ def solve(a, b):
     vector = _vector_rhs(a, b)
     b2 = b[..., None] if vector else b
     if b2.shape[-2] != a.shape[-1]:
-        raise ValueError(f"solve: expected B with {a.shape[-1]} rows for A of shape {a.shape}, got shape {b.shape}.")
+        raise ValueError(f"solve: expected B with {a.shape[-1]} rows for A of shape {tuple(a.shape)}, got shape {tuple(b.shape)}.")
     try:
         x = np.linalg.solve(a, b2)
     except np.linalg.LinAlgError:
@@ -80,7 +80,7 @@ def solve(a, b):
 def svd(a, full_matrices=True):
     """A = U diag(S) Vh for each matrix: U (*, m, m or k), S (*, k), Vh (*, n or k, n), k = min(m, n)."""
     if a.ndim < 2:
-        raise ValueError(f"svd: expected matrices (*, m, n), got shape {a.shape}.")
+        raise ValueError(f"svd: expected matrices (*, m, n), got shape {tuple(a.shape)}.")
     u, s, vh = np.linalg.svd(a, full_matrices=full_matrices)
     m, n = a.shape[-2:]
     k = min(m, n)
@@ -137,7 +137,7 @@ def _qr_square_backward(q, r, gq, gr):
 def qr(a, mode="reduced"):
     """A = QR for each matrix: Q with orthonormal columns, R upper triangular (mode 'reduced' or 'complete')."""
     if a.ndim < 2:
-        raise ValueError(f"qr: expected matrices (*, m, n), got shape {a.shape}.")
+        raise ValueError(f"qr: expected matrices (*, m, n), got shape {tuple(a.shape)}.")
     if mode not in ("reduced", "complete"):
         raise ValueError(f"qr: expected mode 'reduced' or 'complete', got {mode!r}.")
     q, r = np.linalg.qr(a, mode=mode)

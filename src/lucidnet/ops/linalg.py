@@ -9,14 +9,14 @@ def _check_matmul(a, b):
     if a.dtype != b.dtype:                     # as PyTorch: no silent promotion inside a matrix product
         raise DTypeError(f"matmul: expected both operands in one dtype, got {a.dtype} and {b.dtype}.")
     if a.ndim == 0 or b.ndim == 0:
-        raise ValueError(f"matmul: expected tensors with at least 1 dimension, got shapes {a.shape} and {b.shape}.")
+        raise ValueError(f"matmul: expected tensors with at least 1 dimension, got shapes {tuple(a.shape)} and {tuple(b.shape)}.")
     k_a, k_b = a.shape[-1], b.shape[0] if b.ndim == 1 else b.shape[-2]
     if k_a != k_b:
-        raise ValueError(f"matmul: cannot multiply {a.shape} by {b.shape}: inner dimensions {k_a} and {k_b} differ.")
+        raise ValueError(f"matmul: cannot multiply {tuple(a.shape)} by {tuple(b.shape)}: inner dimensions {k_a} and {k_b} differ.")
     try:
         np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
     except ValueError:
-        raise ValueError(f"matmul: cannot multiply {a.shape} by {b.shape}: batch dimensions {a.shape[:-2]} and "
+        raise ValueError(f"matmul: cannot multiply {tuple(a.shape)} by {tuple(b.shape)}: batch dimensions {a.shape[:-2]} and "
                          f"{b.shape[:-2]} do not broadcast.") from None
 
 
@@ -51,7 +51,7 @@ def matmul(a, b):
 def linear(x, weight, bias=None):
     """x @ weight.T + bias over the last axis of x (one GEMM, the hot path of every MLP)."""
     if x.ndim == 0 or x.shape[-1] != weight.shape[1]:
-        raise ValueError(f"linear: expected input of shape (*, {weight.shape[1]}), got {x.shape}.")
+        raise ValueError(f"linear: expected input of shape (*, {weight.shape[1]}), got {tuple(x.shape)}.")
     if x.dtype != weight.dtype:                # as PyTorch: a float32 layer refuses float64 input
         raise DTypeError(f"linear: expected input of dtype {weight.dtype} (the weight's), got {x.dtype}. Convert the "
                          f"input with x.to(weight.dtype).")

@@ -212,7 +212,7 @@ class Optimizer:
                     continue
                 g = p.grad.array
                 if g.shape != p.array.shape:
-                    raise ValueError(f"{self._name}.step(): expected a gradient of shape {p.array.shape} (the "
+                    raise ValueError(f"{self._name}.step(): expected a gradient of shape {tuple(p.array.shape)} (the "
                                      f"parameter's), got {tuple(g.shape)}.")
                 self._update(p.array, g, self.state[p], group)
                 p._bump()                     # an in-place change: autograd's saved-tensor check must see it
@@ -350,7 +350,7 @@ class Optimizer:
                 return int(value)
             return copy.deepcopy(value)
         if value.shape != p.array.shape:
-            raise ValueError(f"{where}: expected state '{key}' of parameter {i} with shape {p.array.shape}, got "
+            raise ValueError(f"{where}: expected state '{key}' of parameter {i} with shape {tuple(p.array.shape)}, got "
                              f"{tuple(value.shape)}.")
         return np.array(value, dtype=p.array.dtype if value.dtype.kind == "f" else value.dtype)
 

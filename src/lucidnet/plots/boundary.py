@@ -9,9 +9,9 @@ __all__ = ["DecisionBoundaryAnimation", "plot_decision_boundary"]
 def _check_points(where, X, y):
     X, y = np.asarray(X), np.asarray(y)
     if X.ndim != 2 or X.shape[1] != 2:
-        raise ValueError(f"{where}: expected points of shape (N, 2), got {X.shape}.")
+        raise ValueError(f"{where}: expected points of shape (N, 2), got {tuple(X.shape)}.")
     if y.shape != (len(X),):
-        raise ValueError(f"{where}: expected one class id per point, shape ({len(X)},), got {y.shape}.")
+        raise ValueError(f"{where}: expected one class id per point, shape ({len(X)},), got {tuple(y.shape)}.")
     return X, y
 
 
@@ -124,7 +124,7 @@ class DecisionBoundaryAnimation:
         labels = _class_ids(predict(self.grid))
         if labels.shape != (len(self.grid),):
             raise ValueError(f"DecisionBoundaryAnimation.add_frame(): expected predict to give one class id or one "
-                             f"row of scores per point, {len(self.grid)} in all, got shape {labels.shape}.")
+                             f"row of scores per point, {len(self.grid)} in all, got shape {tuple(labels.shape)}.")
         self.frames.append((labels, title if title is not None else f"frame {len(self.frames) + 1}"))
 
     def save(self, path, fps=4):

@@ -21,7 +21,7 @@ def _as_images(where, images):
         side = math.isqrt(a.shape[1])
         if side * side != a.shape[1]:
             raise ValueError(f"{where}: expected images of shape (N, H, W), (N, H, W, C), (N, C, H, W) or flat "
-                             f"(N, side*side), got {a.shape}.")
+                             f"(N, side*side), got {tuple(a.shape)}.")
         return a.reshape(len(a), side, side)
     if a.ndim == 3:
         return a
@@ -33,7 +33,7 @@ def _as_images(where, images):
         if a.shape[3] == 3:
             return a
     raise ValueError(f"{where}: expected images of shape (N, H, W), (N, H, W, C), (N, C, H, W) or flat "
-                     f"(N, side*side), got {a.shape}.")
+                     f"(N, side*side), got {tuple(a.shape)}.")
 
 
 def _name(k, class_names):
@@ -77,7 +77,7 @@ def plot_images(images, labels=None, predictions=None, class_names=None, path=No
         p = p.argmax(axis=1)
     for name, v in (("labels", y), ("predictions", p)):
         if v is not None and v.shape != (n,):
-            raise ValueError(f"{where}: expected one entry of {name} per image ({n}), got shape {v.shape}.")
+            raise ValueError(f"{where}: expected one entry of {name} per image ({n}), got shape {tuple(v.shape)}.")
     cols = max(1, min(int(cols), n))
     rows = -(-n // cols)
     fig = _figure(where, figsize=(1.5 * cols, 1.75 * rows + (0.4 if title else 0)), dpi=100, layout="constrained")
@@ -129,7 +129,7 @@ def plot_weights(weights, image_shape=None, path=None, *, cols=8, max_units=64, 
         if image_shape is None:
             side = math.isqrt(w.shape[1])
             if side * side != w.shape[1]:
-                raise ValueError(f"{where}: expected weights of shape (units, H*W) with a square H*W, got {w.shape}; "
+                raise ValueError(f"{where}: expected weights of shape (units, H*W) with a square H*W, got {tuple(w.shape)}; "
                                  f"pass image_shape=(H, W).")
             image_shape = (side, side)
         image_shape = tuple(int(s) for s in image_shape)
@@ -140,7 +140,7 @@ def plot_weights(weights, image_shape=None, path=None, *, cols=8, max_units=64, 
     elif w.ndim == 4:
         tiles = w.transpose(0, 2, 3, 1) if w.shape[1] == 3 else w[:, 0]
     else:
-        raise ValueError(f"{where}: expected weights of shape (units, inputs) or (filters, C, kh, kw), got {w.shape}.")
+        raise ValueError(f"{where}: expected weights of shape (units, inputs) or (filters, C, kh, kw), got {tuple(w.shape)}.")
     tiles = tiles[:int(max_units)]
     n = len(tiles)
     cols = max(1, min(int(cols), n))

@@ -71,7 +71,7 @@ def plot_confusion_matrix(matrix, path=None, class_names=None, title=None):
     """
     m = np.asarray(matrix)
     if m.ndim != 2 or m.shape[0] != m.shape[1] or m.size == 0:
-        raise ValueError(f"plot_confusion_matrix(): expected a square matrix of counts, got shape {m.shape}.")
+        raise ValueError(f"plot_confusion_matrix(): expected a square matrix of counts, got shape {tuple(m.shape)}.")
     c = len(m)
     names = [str(i) for i in range(c)] if class_names is None else [str(n) for n in class_names]
     if len(names) != c:
@@ -125,7 +125,7 @@ def plot_regression(X, y, predict, path=None, title=None):
         y = y[:, 0]
     if X.ndim != 1 or y.shape != X.shape:
         raise ValueError(f"plot_regression(): expected one input and one target per sample, shapes (N,) or "
-                         f"(N, 1), got {X.shape} and {y.shape}.")
+                         f"(N, 1), got {tuple(X.shape)} and {tuple(y.shape)}.")
     grid = np.linspace(X.min(), X.max(), 400).astype(X.dtype if X.dtype.kind == "f" else np.float32)[:, None]
     curve = np.asarray(predict(grid)).reshape(-1)
     fig = _figure("plot_regression()", figsize=(6, 4), dpi=100, layout="constrained")

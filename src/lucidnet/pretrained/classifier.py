@@ -58,7 +58,7 @@ class SentenceClassifier(Model):
     def forward(self, input_ids, attention_mask=None):
         ids = np.asarray(input_ids.array if isinstance(input_ids, Tensor) else input_ids)
         if ids.ndim != 2:
-            raise ValueError(f"SentenceClassifier: expected token ids of shape (batch, length), got {ids.shape}. "
+            raise ValueError(f"SentenceClassifier: expected token ids of shape (batch, length), got {tuple(ids.shape)}. "
                              f"Make them with tokenize(sentences).")
         if attention_mask is None:
             mask = (ids != self.encoder.tokenizer.pad_token_id).astype(np.int64)

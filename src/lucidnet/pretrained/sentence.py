@@ -352,7 +352,7 @@ def cos_sim(a, b):
     a = np.atleast_2d(np.asarray(a.array if isinstance(a, Tensor) else a))
     b = np.atleast_2d(np.asarray(b.array if isinstance(b, Tensor) else b))
     if a.shape[-1] != b.shape[-1]:
-        raise ValueError(f"cos_sim: expected vectors of one length, got shapes {a.shape} and {b.shape}.")
+        raise ValueError(f"cos_sim: expected vectors of one length, got shapes {tuple(a.shape)} and {tuple(b.shape)}.")
     a = a / np.maximum(np.linalg.norm(a, axis=-1, keepdims=True), 1e-12)
     b = b / np.maximum(np.linalg.norm(b, axis=-1, keepdims=True), 1e-12)
     return a @ b.T

@@ -148,7 +148,7 @@ def adapt(where, x, y=None, batch_size=None, shuffle=False, generator=None):
     ya = None if y is None else as_array(y, where, "y")
     _same_length(xa, ya, where)
     if not len(xa):
-        raise ValueError(f"{where}: expected at least one sample, got x of shape {xa.shape}.")
+        raise ValueError(f"{where}: expected at least one sample, got x of shape {tuple(xa.shape)}.")
     check_finite(xa, where, "x")
     if ya is not None:
         check_finite(ya, where, "y")

@@ -57,7 +57,7 @@ def _class_targets(y_pred, y_true):
         ids = t.astype(np.int64)
         if np.any(ids != t):
             raise ValueError(f"cross_entropy: expected class ids (whole numbers) or one-hot targets of shape "
-                             f"{n_pred}, got non-integer values of shape {t.shape}.")
+                             f"{n_pred}, got non-integer values of shape {tuple(t.shape)}.")
         t = ids
     elif t.dtype.kind == "b":
         t = t.astype(np.int64)

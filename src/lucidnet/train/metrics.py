@@ -46,14 +46,14 @@ def _class_ids(y_pred, y_true, where):
         return y_true
     if y_true.shape == y_pred.shape[:-1] + (1,):
         return y_true[..., 0]
-    raise ValueError(f"{where}: expected targets of shape {y_pred.shape[:-1]} (class ids) or {y_pred.shape} "
-                     f"(one-hot) for predictions of shape {y_pred.shape}, got {y_true.shape}.")
+    raise ValueError(f"{where}: expected targets of shape {y_pred.shape[:-1]} (class ids) or {tuple(y_pred.shape)} "
+                     f"(one-hot) for predictions of shape {tuple(y_pred.shape)}, got {tuple(y_true.shape)}.")
 
 
 def _binary_counts(y_pred, y_true, threshold, where):
     if y_true.size != y_pred.size:
-        raise ValueError(f"{where}: expected targets with one value per prediction {y_pred.shape}, got "
-                         f"{y_true.shape}.")
+        raise ValueError(f"{where}: expected targets with one value per prediction {tuple(y_pred.shape)}, got "
+                         f"{tuple(y_true.shape)}.")
     pred = y_pred.reshape(-1) > threshold
     true = y_true.reshape(-1) > 0.5 if y_true.dtype.kind == "f" else y_true.reshape(-1).astype(bool)
     return int(np.count_nonzero(pred == true)), pred.size
@@ -69,7 +69,7 @@ def _accuracy_counts(y_pred, y_true, threshold, where, mode="auto"):
     if mode == "binary" or (mode == "auto" and (y_pred.ndim < 2 or y_pred.shape[-1] == 1)):
         return _binary_counts(y_pred, y_true, threshold, where)
     if y_pred.ndim < 1:
-        raise ValueError(f"{where}: expected predictions of shape (N, C) or (N,), got {y_pred.shape}.")
+        raise ValueError(f"{where}: expected predictions of shape (N, C) or (N,), got {tuple(y_pred.shape)}.")
     return _categorical_counts(y_pred, y_true, where)
 
 
@@ -125,7 +125,7 @@ def categorical_accuracy(y_pred, y_true):
 
 def _top_k_counts(y_pred, y_true, k, where):
     if y_pred.ndim != 2:
-        raise ValueError(f"{where}: expected scores of shape (N, C), got {y_pred.shape}.")
+        raise ValueError(f"{where}: expected scores of shape (N, C), got {tuple(y_pred.shape)}.")
     true = _class_ids(y_pred, y_true, where)
     if true.size and (true.min() < 0 or true.max() >= y_pred.shape[1]):
         raise ValueError(f"{where}: expected class ids in [0, {y_pred.shape[1]}), got values from {true.min()} "
@@ -158,8 +158,8 @@ def _pair(y_pred, y_true, where):
     """Targets shaped like the predictions: (N,) against (N, 1) is allowed, other mismatches are not."""
     if y_true.shape != y_pred.shape:
         if y_true.size != y_pred.size:
-            raise ValueError(f"{where}: expected targets of shape {y_pred.shape} (like the predictions), got "
-                             f"{y_true.shape}.")
+            raise ValueError(f"{where}: expected targets of shape {tuple(y_pred.shape)} (like the predictions), got "
+                             f"{tuple(y_true.shape)}.")
         y_true = y_true.reshape(y_pred.shape)
     return y_pred, y_true
 

@@ -83,6 +83,7 @@ class Model(Trainer, Module):
     _compiled = None
     _probe_info = None
     _input_shape = None
+    _input_dtype = None
     _run = None                  # the training state: see lucidnet.train.checkpoint
     _pending_optimizer = None    # an optimizer state given by set_training_state before there was an optimizer
     optimizer = None
@@ -236,6 +237,7 @@ class Model(Trainer, Module):
         leaves = [r for r in rows if not any(True for _ in r[1].children())]
         self._probe_info = {"rows": rows, "output": _shape(out), "last": leaves[-1][1] if leaves else None}
         self._input_shape = tuple(x.shape[1:])
+        self._input_dtype = np.dtype(x.dtype).name
         self.built = True
         return out
 
@@ -257,14 +259,16 @@ class Model(Trainer, Module):
         self._probe(np.zeros((1,) + shape, dtype=dtypes.to_dtype(dtype) or dtypes.get_default_dtype()))
 
     def get_build_config(self):
-        """``{"input_shape": [...]}``: the shape of one sample the model was built with (None before), what
+        """``{"input_shape": [...], "input_dtype": "float32"}``: the shape of one sample the model was built with
+        (None before) and its dtype (integer ids for a model starting with an Embedding), what
         ``build_from_config`` needs to create lazy layers' parameters again (Keras's name)."""
-        return {"input_shape": list(self._input_shape) if self._input_shape is not None else None}
+        return {"input_shape": list(self._input_shape) if self._input_shape is not None else None,
+                "input_dtype": self._input_dtype}
 
     def build_from_config(self, config):
         """Build from :meth:`get_build_config`'s output (nothing to do for a shape of None)."""
         if config.get("input_shape") is not None:
-            self.build(tuple(config["input_shape"]))
+            self.build(tuple(config["input_shape"]), config.get("input_dtype"))
 
     def _make_optimizer(self):
         c = self._compiled

@@ -40,7 +40,7 @@ def _array(value):
 def _scalar(where, value):
     a = _array(value)
     if a.size != 1:
-        raise ValueError(f"{where}: expected a single number, got an array of shape {a.shape}.")
+        raise ValueError(f"{where}: expected a single number, got an array of shape {tuple(a.shape)}.")
     if a.dtype.kind not in "fiub":
         raise ValueError(f"{where}: expected a single number, got dtype {a.dtype}.")
     return float(a.reshape(()))
@@ -89,12 +89,12 @@ def _to_hwc_uint8(where, img, dataformats):
     fmt = dataformats.upper()
     if a.ndim != len(fmt) or sorted(fmt) not in (sorted("CHW"), sorted("HW"), sorted("HWC")):
         raise ValueError(f"{where}: expected an image in the layout dataformats={dataformats!r} ({len(fmt)} axes), "
-                         f"got shape {a.shape}.")
+                         f"got shape {tuple(a.shape)}.")
     if "C" not in fmt:
         a, fmt = a[..., None], fmt + "C"
     a = np.transpose(a, [fmt.index(c) for c in "HWC"])
     if a.shape[2] not in (1, 3, 4):
-        raise ValueError(f"{where}: expected 1, 3 or 4 channels, got {a.shape[2]} (shape {a.shape} as HWC).")
+        raise ValueError(f"{where}: expected 1, 3 or 4 channels, got {a.shape[2]} (shape {tuple(a.shape)} as HWC).")
     if a.dtype != np.uint8:
         a = (np.clip(a.astype(np.float64), 0, 1) * 255).round().astype(np.uint8)     # floats are in [0, 1]
     return a
@@ -214,7 +214,7 @@ class SummaryWriter:
         a = _array(img_tensor)
         fmt = dataformats.upper()
         if a.ndim != 4 or sorted(fmt) != sorted("NCHW"):
-            raise ValueError(f"{where}: expected a batch of images in the layout {dataformats!r}, got shape {a.shape}.")
+            raise ValueError(f"{where}: expected a batch of images in the layout {dataformats!r}, got shape {tuple(a.shape)}.")
         a = np.transpose(a, [fmt.index(c) for c in "NHWC"])
         tiles = [_to_hwc_uint8(where, im, "HWC") for im in a]
         n, (h, w, c) = len(tiles), tiles[0].shape

@@ -2,7 +2,7 @@
 set. Writes nothing."""
 from .. import registry
 from ..args import int_at_least
-from ..data import load_data
+from ..data import add_dataset_options, chosen_dataset, load_data, option_values
 from ..files import dataset_of, load_model
 from .train import dataset_type
 
@@ -10,6 +10,7 @@ from .train import dataset_type
 def arguments(p):
     p.add_argument("model", metavar="MODEL", help="a model file written by lucidnet train (or lucidnet.save)")
     p.add_argument("--dataset", metavar="NAME", type=dataset_type(), help="evaluate on this dataset instead")
+    add_dataset_options(p)
     p.add_argument("--data-dir", metavar="DIR", help="where to look for fashion-mnist/mnist first")
     p.add_argument("--batch-size", metavar="N", type=int_at_least(1), default=1000,
                    help="samples per batch (default: 1000)")
@@ -17,7 +18,8 @@ def arguments(p):
 
 def run(args):
     loaded = load_model(args.model)
-    d = load_data(dataset_of(loaded, args.dataset), args.data_dir)
+    name = dataset_of(loaded, chosen_dataset(args, None))
+    d = load_data(name, args.data_dir, **option_values(args, name))
     outputs = len(d.classes) if d.task == "classification" else 1
     loaded.check_fits(d.name, d.input_shape, d.task, outputs, d.x_test[:2])
     print(f"{args.model} on the {d.describe(len(d.x_test))} of the {d.title} test set: "

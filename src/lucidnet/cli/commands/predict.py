@@ -52,7 +52,7 @@ def read_inputs(path, shape, scale, invert):
             x = x[None]
         elif x.shape[1:] != shape or len(x) == 0:
             raise CLIError(f"{path}: expected an array of shape {shape} or a batch (N, "
-                           f"{', '.join(map(str, shape))}) for this model, got {x.shape}.")
+                           f"{', '.join(map(str, shape))}) for this model, got {tuple(x.shape)}.")
         if x.dtype.kind == "f" and not np.isfinite(x).all():
             raise CLIError(f"{path}: expected finite values, got nan or inf.")
     else:
@@ -82,6 +82,7 @@ def _looks_inverted(x):
 
 def run(args):
     loaded = load_model(args.model)
+    loaded.check_predict()
     name = dataset_of(loaded, args.dataset)
     recipe = registry.dataset(name)
     meta = loaded.meta if loaded.meta.get("dataset") == name else {}

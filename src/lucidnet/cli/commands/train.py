@@ -10,7 +10,7 @@ import time
 
 from .. import registry
 from ..args import CLIError, choice, fraction, int_at_least, positive_float
-from ..data import load_data
+from ..data import chosen_dataset, load_data
 from ..files import FORMAT
 from ..fitting import SCHEDULES, train_with_fit
 from ..recipes.datasets import DATA_SEED
@@ -41,8 +41,8 @@ def _description():
 
 def arguments(p):
     names = [r.name for r in registry.datasets()]
-    p.add_argument("--dataset", metavar="NAME", type=dataset_type(), default="fashion-mnist",
-                   help=f"one of {', '.join(names)} (default: fashion-mnist)")
+    p.add_argument("--dataset", metavar="NAME", type=dataset_type(),
+                   help=f"one of {', '.join(names)} (default: fashion-mnist; the model's own for gpt)")
     recipes = registry.models()
     p.add_argument("--model", metavar="NAME", type=choice(tuple(r.name for r in recipes)), default="mlp",
                    help=f"{registry.either([r.help for r in recipes])} (default: mlp)")
@@ -50,7 +50,7 @@ def arguments(p):
     for option in [o for r in recipes for o in r.options] + [o for r in registry.datasets() for o in r.options]:
         if option.dest not in seen:
             seen.add(option.dest)
-            p.add_argument(option.flag, dest=option.dest, metavar=option.metavar, type=option.type, help=option.help)
+            option.add_to(p)
     p.add_argument("--epochs", metavar="N", type=int_at_least(1), help="passes over the training set")
     p.add_argument("--batch-size", metavar="N", type=int_at_least(1),
                    help="samples per step (default: 128; 32 for the toy datasets)")
@@ -82,13 +82,13 @@ def _check_recipe(args, recipe, data_recipe):
             got = f"a dataset of {registry.either(recipe.kinds)}, got {data_recipe.name} ({data_recipe.kind})"
         raise CLIError(f"--model {recipe.name}: expected {got}. Use --model {registry.either(able)}.")
     own = {o.dest for o in recipe.options}
-    given = [(flag, dest, None) for flag, dest in FIT_OPTIONS if not recipe.uses_fit] + \
+    given = [(flag, dest, None) for flag, dest in FIT_OPTIONS if not recipe.takes(dest)] + \
         [(o.flag, o.dest, o.refusal) for r in registry.models() for o in r.options if o.dest not in own]
     for flag, dest, refusal in given:
         value = getattr(args, dest, None)
         if value is None or (dest == "val_split" and not value):
             continue
-        takers = [r.name for r in registry.models() if (r.uses_fit if (flag, dest) in FIT_OPTIONS else
+        takers = [r.name for r in registry.models() if (r.takes(dest) if (flag, dest) in FIT_OPTIONS else
                                                          any(o.dest == dest for o in r.options))]
         why = refusal or recipe.refusal or f"it does not take {flag}"
         raise CLIError(f"{flag}: expected --model {registry.either(takers)}, got --model {recipe.name} ({why}).")
@@ -112,10 +112,12 @@ def _join_mpi_job(recipe):
 
 
 def run(args):
-    data_recipe, recipe = registry.dataset(args.dataset), registry.model(args.model)
+    recipe = registry.model(args.model)
+    args.dataset = chosen_dataset(args, recipe.dataset)
+    data_recipe = registry.dataset(args.dataset)
     _check_recipe(args, recipe, data_recipe)
     settings = recipe.defaults_for(data_recipe.kind)
-    names = ["epochs", "lr"] + (["batch_size", "optimizer", "schedule"] if recipe.uses_fit else []) + \
+    names = ["epochs", "lr"] + [d for d in ("batch_size", "optimizer", "schedule") if recipe.takes(d)] + \
         [o.dest for o in recipe.options]
     settings = {k: getattr(args, k) if getattr(args, k, None) is not None else settings.get(k) for k in names}
     out = args.out or os.path.join("runs", f"{args.dataset}-{args.model}")
