@@ -1,0 +1,188 @@
+"""Convolution primitives: conv2d and conv_transpose2d, NCHW as PyTorch, built the fast way.
+
+im2col: every receptive field of the (padded) input becomes one column of a matrix, gathered in one copy from a
+strided *view* of the input (``as_strided``: no Python loop), so the convolution is a single matrix product
+
+    cols (C*KH*KW, N*OH*OW) = the windows of x,     out (O, N*OH*OW) = weight (O, C*KH*KW) @ cols.
+
+The backward is two more products and a col2im:
+
+    grad weight = g (O, N*OH*OW) @ cols.T           (the cols saved by the forward)
+    grad cols   = weight.T @ g,  and grad x = the sum of each window's gradient back at its place: one strided
+                  add per kernel offset (KH*KW slices, each hitting distinct pixels, so no np.add.at).
+
+The columns are laid out (C*KH*KW, N*OH*OW) rather than (N*OH*OW, C*KH*KW) because then every reshuffle is a
+copy of whole image rows: the gather reads rows of the input, and the product's (O, N, OH*OW) turns into NCHW by
+moving blocks of OH*OW numbers. Groups split the channels: one product per group on the same layout.
+
+conv_transpose2d is conv2d's gradient with respect to its input, so it reuses the pieces above with the roles of
+forward and backward swapped.
+"""
+import numpy as np
+
+from .._threads import parallel, split
+from ..autograd import primitive
+from ..dtypes import DTypeError
+
+
+def out_size(size, kernel, stride, pad, dilation):
+    """Output length of a convolution or pooling along one axis: floor((size + pads - span) / stride) + 1."""
+    return (size + pad[0] + pad[1] - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def pad_input(x, pads, value=0.0):
+    """x (N, C, H, W) with pads ((top, bottom), (left, right)) of ``value`` (x itself without padding)."""
+    (t, b), (l, r) = pads
+    if not (t or b or l or r):
+        return x
+    n, c, h, w = x.shape
+    xp = np.empty((n, c, h + t + b, w + l + r), dtype=x.dtype)
+    if value == 0.0:                          # fill only the border: the interior is copied over next
+        xp[:, :, :t], xp[:, :, h + t:], xp[:, :, :, :l], xp[:, :, :, w + l:] = 0, 0, 0, 0
+    else:
+        xp.fill(value)
+    xp[:, :, t:t + h, l:l + w] = x
+    return xp
+
+
+def windows(xp, kernel, stride, dilation, out_hw):
+    """The view (N, C, OH, OW, KH, KW) of every receptive field of xp: no copy."""
+    sn, sc, sh, sw = xp.strides
+    n, c = xp.shape[:2]
+    return np.lib.stride_tricks.as_strided(
+        xp, (n, c, *out_hw, *kernel),
+        (sn, sc, sh * stride[0], sw * stride[1], sh * dilation[0], sw * dilation[1]), writeable=False)
+
+
+def im2col(xp, kernel, stride, dilation, out_hw):
+    """The column matrix (C*KH*KW, N*OH*OW) of padded xp, gathered in one copy (split over the threads by
+    batch rows)."""
+    n, c = xp.shape[:2]
+    kh, kw = kernel
+    view = windows(xp, kernel, stride, dilation, out_hw).transpose(1, 4, 5, 0, 2, 3)     # (C, KH, KW, N, OH, OW)
+    cols = np.empty(view.shape, dtype=xp.dtype)
+
+    def gather(rows):                          # a slice of the batch
+        cols[:, :, :, rows] = view[:, :, :, rows]
+    parallel(gather, split(n, 1) if cols.size >= 1 << 18 else [slice(None)])
+    return cols.reshape(c * kh * kw, n * out_hw[0] * out_hw[1])
+
+
+def col2im(gcols, shape, kernel, stride, dilation, pads, out_hw):
+    """The adjoint of im2col: gradient (N, C, H, W) of the input from the gradient of its columns, one strided
+    add per kernel offset into the padded gradient, then the padding cropped."""
+    n, c, h, w = shape
+    (t, b), (l, r) = pads
+    oh, ow = out_hw
+    g6 = gcols.reshape(c, kernel[0], kernel[1], n, oh, ow)
+    gxp = np.zeros((n, c, h + t + b, w + l + r), dtype=gcols.dtype)
+
+    def add(rows):                             # a slice of the batch
+        for i in range(kernel[0]):
+            for j in range(kernel[1]):
+                y, x = i * dilation[0], j * dilation[1]
+                gxp[rows, :, y:y + stride[0] * (oh - 1) + 1:stride[0], x:x + stride[1] * (ow - 1) + 1:stride[1]] \
+                    += g6[:, i, j, rows].transpose(1, 0, 2, 3)
+    parallel(add, split(n, 1) if gxp.size >= 1 << 18 else [slice(None)])
+    return gxp[:, :, t:t + h, l:l + w] if t or b or l or r else gxp
+
+
+def _forward(x, weight, stride, pads, dilation, groups):
+    """conv2d without bias: (out (O, N*OH*OW) as a matrix, cols, (OH, OW))."""
+    o, cg, kh, kw = weight.shape
+    out_hw = (out_size(x.shape[2], kh, stride[0], pads[0], dilation[0]),
+              out_size(x.shape[3], kw, stride[1], pads[1], dilation[1]))
+    cols = im2col(pad_input(x, pads), (kh, kw), stride, dilation, out_hw)
+    if groups == 1:
+        out = weight.reshape(o, -1) @ cols                                            # the one GEMM
+    else:
+        out = np.matmul(weight.reshape(groups, o // groups, -1), cols.reshape(groups, cg * kh * kw, -1))
+    return out.reshape(o, -1), cols, out_hw
+
+
+def _to_nchw(out2, n, out_hw, bias=None):
+    """(O, N*OH*OW) -> contiguous (N, O, OH, OW), adding the bias on the way (one pass)."""
+    o = out2.shape[0]
+    src = out2.reshape(o, n, *out_hw).transpose(1, 0, 2, 3)
+    if bias is None:
+        return np.ascontiguousarray(src)
+    return np.add(src, bias.reshape(o, 1, 1), out=np.empty((n, o, *out_hw), dtype=out2.dtype))
+
+
+def _to_matrix(g):
+    """(N, O, OH, OW) -> contiguous (O, N*OH*OW): the layout of the product."""
+    n, o = g.shape[:2]
+    return np.ascontiguousarray(g.transpose(1, 0, 2, 3)).reshape(o, -1)
+
+
+def _input_grad(g2, weight, shape, stride, pads, dilation, groups, out_hw):
+    """Gradient (N, C, H, W) of conv2d's input from g2 (O, N*OH*OW): weight.T @ g2, then col2im."""
+    o, cg, kh, kw = weight.shape
+    if groups == 1:
+        gcols = weight.reshape(o, -1).T @ g2
+    else:
+        gcols = np.matmul(weight.reshape(groups, o // groups, -1).transpose(0, 2, 1),
+                          g2.reshape(groups, o // groups, -1))
+    return col2im(gcols, shape, (kh, kw), stride, dilation, pads, out_hw)
+
+
+def _weight_grad(g2, cols, weight_shape, groups):
+    """Gradient of conv2d's weight: g2 (O, N*OH*OW) @ cols.T, per group."""
+    o = weight_shape[0]
+    if groups == 1:
+        return (g2 @ cols.T).reshape(weight_shape)
+    gw = np.matmul(g2.reshape(groups, o // groups, -1), cols.reshape(groups, -1, cols.shape[1]).transpose(0, 2, 1))
+    return gw.reshape(weight_shape)
+
+
+def _check_dtypes(name, x, weight, bias):
+    if x.dtype != weight.dtype or (bias is not None and bias.dtype != weight.dtype):
+        raise DTypeError(f"{name}: expected input, weight and bias of one dtype, got {x.dtype}, {weight.dtype}"
+                         f"{'' if bias is None else ' and ' + str(bias.dtype)}. Convert the input with "
+                         f"x.to(weight.dtype).")
+
+
+@primitive(name="ConvolutionBackward0")
+def conv2d(x, weight, bias=None, stride=(1, 1), pads=((0, 0), (0, 0)), dilation=(1, 1), groups=1):
+    """Cross-correlation of x (N, C, H, W) with weight (O, C/groups, KH, KW), plus bias (O,): im2col + one GEMM.
+    ``pads`` is ((top, bottom), (left, right)); the checks of the arguments live in nn.functional.conv2d."""
+    _check_dtypes("conv2d", x, weight, bias)
+    n = x.shape[0]
+    out2, cols, out_hw = _forward(x, weight, stride, pads, dilation, groups)
+
+    def backward(g, needs):
+        g2 = _to_matrix(g)
+        gx = _input_grad(g2, weight, x.shape, stride, pads, dilation, groups, out_hw) if needs[0] else None
+        gw = _weight_grad(g2, cols, weight.shape, groups) if needs[1] else None
+        gb = g2.sum(axis=1) if bias is not None and needs[2] else None
+        return gx, gw, gb
+    return _to_nchw(out2, n, out_hw, bias), backward
+
+
+@primitive(name="ConvolutionBackward0")
+def conv_transpose2d(x, weight, bias=None, stride=(1, 1), pads=((0, 0), (0, 0)), dilation=(1, 1), groups=1,
+                     out_hw=None):
+    """The transpose (adjoint) of conv2d: x (N, C_in, H, W), weight (C_in, C_out/groups, KH, KW), output
+    (N, C_out, *out_hw). Its forward is conv2d's input gradient; its input gradient is conv2d's forward."""
+    _check_dtypes("conv_transpose2d", x, weight, bias)
+    n, c_in, h, w = x.shape
+    c_out = weight.shape[1] * groups
+    x2 = _to_matrix(x)                                             # x plays conv2d's output gradient
+    out = _input_grad(x2, weight, (n, c_out, *out_hw), stride, pads, dilation, groups, (h, w))
+    if bias is not None:
+        out = out + bias.reshape(-1, 1, 1)
+    else:
+        out = np.ascontiguousarray(out)
+
+    def backward(g, needs):
+        gx = gw = gb = None
+        if needs[0] or needs[1]:
+            g_out2, g_cols, _ = _forward(g, weight, stride, pads, dilation, groups)
+            if needs[0]:
+                gx = _to_nchw(g_out2, n, (h, w))
+            if needs[1]:
+                gw = _weight_grad(x2, g_cols, weight.shape, groups)
+        if bias is not None and needs[2]:
+            gb = g.sum(axis=(0, 2, 3))
+        return gx, gw, gb
+    return out, backward
