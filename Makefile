@@ -13,6 +13,7 @@ bench:          ## run the benchmarks (on a quiet machine)
 	@scripts/setup.sh
 	python3 bench/autograd_overhead.py
 	python3 bench/fashion_mnist.py
+	python3 bench/cnn_fashion_mnist.py
 	python3 bench/sentence_encoder.py
 	python3 bench/distributed.py
 

@@ -145,6 +145,25 @@ def test_first_layer_weights_as_images(tmp_path):
     assert png(plots.plot_weights(conv, path=os.fspath(tmp_path / "w.png"))).size
 
 
+def test_feature_maps_a_row_per_layer_after_the_input(tmp_path):
+    maps = {"conv1": np.random.default_rng(0).random((1, 32, 28, 28)), "pool2": np.ones((64, 7, 7))}
+    fig = plots.plot_feature_maps(maps, image=np.zeros((1, 28, 28)), max_maps=8)
+    drawn = [ax.images[0].get_array().shape for ax in fig.axes if ax.images]
+    assert drawn == [(28, 28)] + [(28, 28)] * 8 + [(7, 7)] * 8
+    assert [ax.get_ylabel() for ax in fig.axes if ax.get_ylabel()] == ["input\n28x28", "conv1\n28x28", "pool2\n7x7"]
+    assert png(plots.plot_feature_maps(np.ones((3, 5, 5)), os.fspath(tmp_path / "f.png"))).size
+
+
+def test_plots_are_written_atomically(tmp_path, monkeypatch):
+    from matplotlib.figure import Figure
+    path = tmp_path / "h.png"
+    path.write_bytes(b"old")
+    monkeypatch.setattr(Figure, "savefig", lambda self, f, **kw: (f.write(b"part"), 1 / 0))
+    with pytest.raises(ZeroDivisionError):
+        plots.plot_history({"loss": [1.0, 0.5]}, os.fspath(path))
+    assert path.read_bytes() == b"old" and os.listdir(tmp_path) == ["h.png"]
+
+
 def test_layer_histograms_and_stats(tmp_path):
     acts = {"0 Linear": np.arange(10.0), "1 ReLU": np.maximum(np.arange(10.0) - 5, 0)}
     fig = plots.plot_layer_histograms(acts, {"0 Linear": np.ones(10), "1 ReLU": np.zeros(10)})
@@ -192,6 +211,8 @@ def test_no_path_gives_a_figure_for_every_plot():
      "labels per image (2), got shape (1,)."),
     (lambda p: plots.plot_weights(np.zeros((3, 10)), path=p), "plot_weights(): expected weights of shape (units, "
      "H*W) with a square H*W, got (3, 10); pass image_shape=(H, W)."),
+    (lambda p: plots.plot_feature_maps({"conv": np.zeros((2, 3, 4, 4))}, p), "plot_feature_maps(): expected one "
+     "input's output of shape (C, H, W) for 'conv', got (2, 3, 4, 4)."),
     (lambda p: plots.plot_layer_histograms({}, path=p), "plot_layer_histograms(): expected activations as a "
      "non-empty dict of layer name -> array, got dict (empty)."),
     (lambda p: plots.plot_layer_stats({"steps": []}, p), "plot_layer_stats(): expected a LayerStatistics callback "

@@ -48,6 +48,7 @@ globals().update(_torch_functions({name: globals()[name] for module in _MODULES 
                                    if name in globals() and name not in _NOT_TENSOR_FUNCTIONS}))
 globals().update(_torch_functions({"svd": svd, "det": det, "inverse": inverse, "slogdet": slogdet}))
 from . import data
+from . import transforms
 from . import distributed
 from . import nn
 from . import optim

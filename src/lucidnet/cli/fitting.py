@@ -49,6 +49,14 @@ class _RunCheckpoint(ModelCheckpoint):
             self.saved_at = now
 
 
+def _augmented(augment):
+    """How the first line tells the augmentation: ", training batches augmented by RandomCrop(...) then ..."."""
+    if augment is None:
+        return ""
+    parts = getattr(augment, "transforms", [augment])
+    return ", training batches augmented by " + " then ".join(repr(t) for t in parts)
+
+
 def train_with_fit(run):
     """Train ``run.recipe``'s network with ``fit``; report, save and plot. Returns the exit status."""
     args, d, meta, s, say = run.args, run.data, run.meta, run.settings, run.say
@@ -65,6 +73,7 @@ def train_with_fit(run):
     compile_for_task(model, d.task, optimizer, lr)
     held = f", {n - n_fit:,} held out to validate on" if args.val_split else ""
     make_schedule, rate = SCHEDULES[schedule]
+    augment = run.recipe.augment(d, s) if run.recipe.augment is not None else None
     ranks = dist.get_world_size() if dist.is_initialized() else 1
     if ranks > 1:
         meta["train"]["mpi_ranks"] = ranks
@@ -72,7 +81,7 @@ def train_with_fit(run):
                                      if ranks > 1 else "")
     say(f"lucidnet train: {d.title} ({d.describe(n_fit)} to train on{held}, {d.describe(len(d.x_test))} to test on), "
         f"{description}, {OPTIMIZERS[optimizer][0].__name__} lr {rate.format(lr=lr)}, {batch}, "
-        f"{epochs} epochs, seed {args.seed}")
+        f"{epochs} epochs{_augmented(augment)}, seed {args.seed}")
     callbacks = [cb for cb in [make_schedule(lr, epochs)] if cb is not None]
     many = epochs > 20                   # many short epochs: one bar over the epochs, not one per epoch
     rank = dist.get_rank() if dist.is_initialized() else 0       # under mpiexec, fit trains data-parallel
@@ -84,7 +93,7 @@ def train_with_fit(run):
         with np.errstate(over="ignore", invalid="ignore"):      # a diverging run is reported by fit, once
             history = model.fit(d.x_train, d.y_train, epochs=epochs, batch_size=batch_size,
                                 verbose=0 if args.quiet or many else 1, callbacks=callbacks,
-                                validation_split=args.val_split)
+                                validation_split=args.val_split, augment=augment)
     except RuntimeError as e:
         if str(e).startswith("fit(): expected a finite loss"):   # diverged: fit says where, and what to do
             raise CLIError(one_line(e)) from None
@@ -110,6 +119,6 @@ def train_with_fit(run):
     meta["test"] = test
     io.save(model, run.model_path, extra={META_KEY: meta})
     write_json(os.path.join(run.out, "history.json"), history.history)
-    files = draw(run, history.history, lambda x: model.predict(x, batch_size=4096), scores, test)
+    files = draw(run, history.history, lambda x: model.predict(x, batch_size=4096), scores, test, model)
     print_summary(run, result, epochs, files)
     return 0

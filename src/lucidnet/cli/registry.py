@@ -126,6 +126,8 @@ class ModelRecipe:
         dataset: the dataset it trains on when ``--dataset`` is not given. Default: Fashion-MNIST.
         fit_options: which of the options of models trained by fit (``batch_size``, ``val_split``,
             ``optimizer``, ``schedule``) a model with its own ``train`` takes too. Default: none.
+        augment: for models trained by fit, ``augment(data, settings) -> transform`` applied to every training
+            batch (``fit(augment=...)``, e.g. random crops and flips from :mod:`lucidnet.transforms`), or None.
     """
     name: str
     help: str
@@ -140,6 +142,7 @@ class ModelRecipe:
     plots: tuple = ()
     dataset: str = "fashion-mnist"
     fit_options: tuple = ()
+    augment: Optional[Callable] = None
 
     def __post_init__(self):
         if (self.build is None) == (self.train is None):

@@ -62,12 +62,14 @@ class Report:
         predict: ``predict(x) -> outputs`` of the trained model.
         scores: the model's scores on the test set (one row per sample), or None (regression).
         test: the test results (``accuracy``, or ``mse`` and ``r2``).
+        model: the trained model (for plots of its weights and activations), or None.
     """
     run: TrainRun
     history: dict
     predict: Callable
     scores: object
     test: dict
+    model: object = None
 
     @property
     def data(self):
@@ -110,14 +112,14 @@ def fitted_curve(report):
                                  title=f"{report.title}: test data, R^2 {report.test['r2']:.4f}")
 
 
-def draw(run, history_logs, predict, scores, test):
+def draw(run, history_logs, predict, scores, test, model=None):
     """The run's plots (the files written), or a note saying why there are none."""
     if run.args.no_plots:
         return []
     if not plots.available():
         run.say(f"Plots skipped: matplotlib is not installed; get them with: {plots.INSTALL_HINT}")
         return []
-    report = Report(run, history_logs, predict, scores, test)
+    report = Report(run, history_logs, predict, scores, test, model)
     fns = [history] + ([confusion] if run.data.task == "classification" else [])
     fns += list(run.data.recipe.plots) + list(run.recipe.plots)
     return [fn(report) for fn in fns]

@@ -10,7 +10,9 @@
   format they are stored in: :func:`load_idx`, :func:`save_idx`;
 - text: :class:`CharTokenizer`, :class:`TokenWindows` (random windows of tokens), :func:`read_text` (any
   UTF-8 file), :func:`tiny_shakespeare`;
-- preprocessing: :func:`one_hot`, :func:`standardize`, :class:`Standardizer`, :func:`train_test_split`.
+- preprocessing: :func:`one_hot`, :func:`standardize`, :class:`Standardizer`, :func:`train_test_split`;
+- image transforms in torchvision's names, per sample and per batch: :mod:`lucidnet.data.transforms` (also
+  ``lucidnet.transforms``).
 
 Example:
     >>> from lucidnet.data import DataLoader, TensorDataset, spiral
@@ -27,6 +29,7 @@ from .datasets import FASHION_MNIST_CLASSES, MNIST_CLASSES, cache_dir, fashion_m
 from .idx import load_idx, save_idx
 from .preprocessing import Standardizer, one_hot, standardize, train_test_split
 from .text import TINY_SHAKESPEARE_SHA256, CharTokenizer, TokenWindows, read_text, tiny_shakespeare
+from . import transforms
 from .toy import blobs, linear_regression, moons, sine, spiral, vertical, xor
 
 __all__ = [

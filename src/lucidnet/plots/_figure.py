@@ -1,5 +1,6 @@
 """What every plot shares: matplotlib imported only when a figure is made, with the install hint when it is
 missing; a figure saved to PNG, or handed back to be shown (in a notebook, a Figure displays itself)."""
+import os
 
 INSTALL_HINT = "pip install 'lucidnet[plot]'"
 
@@ -28,8 +29,12 @@ def _figure(where, **kwargs):
 
 
 def _save(fig, path):
-    """Write the figure to ``path`` and return the path; with no path, return the figure itself."""
+    """Write the figure to ``path`` atomically (the old file or the whole new one, never a part) and return the
+    path; with no path, return the figure itself."""
     if path is None:
         return fig
-    fig.savefig(path, dpi=fig.dpi)
+    from ..data._files import atomic_write
+    kind = os.path.splitext(os.fspath(path))[1][1:].lower() or "png"
+    with atomic_write(path) as f:
+        fig.savefig(f, format=kind, dpi=fig.dpi)
     return path

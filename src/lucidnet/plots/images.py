@@ -1,12 +1,12 @@
 """Images: a grid of samples with predicted vs true labels; the weights of a first layer seen as images
-(what each unit looks for in its input)."""
+(what each unit looks for in its input); a convolutional network's feature maps for one input."""
 import math
 
 import numpy as np
 
 from ._figure import _figure, _save
 
-__all__ = ["plot_images", "plot_weights"]
+__all__ = ["plot_feature_maps", "plot_images", "plot_weights"]
 
 
 def _array(x):
@@ -160,4 +160,73 @@ def plot_weights(weights, image_shape=None, path=None, *, cols=8, max_units=64, 
             ax.imshow(tile, cmap="RdBu_r", vmin=-m, vmax=m)
         ax.set_title(str(i), fontsize=7)
     fig.suptitle(title or "First-layer weights")
+    return _save(fig, path)
+
+
+def plot_feature_maps(maps, path=None, *, image=None, max_maps=16, title=None):
+    """What the layers of a convolutional network see in one input: a row per layer, one tile per channel of its
+    output (bright where the channel responds), after the input image itself.
+
+    Args:
+        maps: ``{layer name: output}`` in order, each one input's (C, H, W) output (or (1, C, H, W)), e.g. the
+            outputs of each ReLU and pooling layer; or one (C, H, W) array.
+        path: the PNG file to write; None returns the matplotlib Figure (shown inline in a notebook).
+        image: the input, drawn first: (H, W), (1, H, W) or (H, W) with channels last.
+        max_maps: how many channels to draw per layer, the first ones. Default: 16.
+        title: a title over the rows. Default: "Feature maps".
+
+    Returns:
+        ``path``, or the Figure.
+
+    Example:
+        >>> import os, tempfile
+        >>> import numpy as np
+        >>> maps = {"conv1": np.random.default_rng(0).random((8, 28, 28)), "pool1": np.ones((8, 14, 14))}
+        >>> path = os.path.join(tempfile.mkdtemp(), "maps.png")
+        >>> _ = plot_feature_maps(maps, path, image=np.zeros((28, 28)))
+        >>> open(path, "rb").read(4)
+        b'\\x89PNG'
+    """
+    where = "plot_feature_maps()"
+    if not isinstance(maps, dict):
+        maps = {"": maps}
+    if not maps:
+        raise ValueError(f"{where}: expected maps as a non-empty dict of layer name -> (C, H, W) output, got dict "
+                         f"(empty).")
+    rows = []
+    for name, m in maps.items():
+        a = _array(m).astype(np.float64)
+        if a.ndim == 4 and len(a) == 1:
+            a = a[0]
+        if a.ndim != 3:
+            raise ValueError(f"{where}: expected one input's output of shape (C, H, W) for {name!r}, got "
+                             f"{tuple(a.shape)}.")
+        rows.append((str(name), a[:int(max_maps)]))
+    if image is not None:
+        img = _array(image).astype(np.float64)
+        if img.ndim == 3 and img.shape[0] in (1, 3) and img.shape[-1] not in (1, 3):
+            img = img.transpose(1, 2, 0)                     # channels-first (PyTorch's layout)
+        if img.ndim == 3 and img.shape[-1] == 1:
+            img = img[..., 0]
+        if img.ndim not in (2, 3):
+            raise ValueError(f"{where}: expected an image (H, W), (C, H, W) or (H, W, C), got {tuple(img.shape)}.")
+        rows.insert(0, ("input", [img]))
+    cols = max(len(a) for _, a in rows)
+    fig = _figure(where, figsize=(1.1 * cols + 0.8, 1.2 * len(rows) + 0.4), dpi=100, layout="constrained")
+    axes = fig.subplots(len(rows), cols, squeeze=False)
+    for r, (name, a) in enumerate(rows):
+        for c in range(cols):
+            ax = axes[r, c]
+            ax.set_xticks([])
+            ax.set_yticks([])
+            for side in ax.spines.values():
+                side.set_visible(False)
+            if c >= len(a):
+                continue
+            tile = a[c]
+            ax.imshow(tile, cmap=("gray" if name == "input" else "viridis") if tile.ndim == 2 else None)
+            if c == 0:
+                shape = f"{tile.shape[0]}x{tile.shape[1]}"
+                ax.set_ylabel(f"{name}\n{shape}" if name else shape, fontsize=7)
+    fig.suptitle(title or "Feature maps")
     return _save(fig, path)

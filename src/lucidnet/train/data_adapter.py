@@ -24,11 +24,12 @@ import numpy as np
 from .. import dtypes
 from ..data.dataloader import DataLoader
 from ..data.dataset import TensorDataset
+from ..data.transforms import Transform
 from ..tensor import Tensor
 from ..validation import check_finite, check_int, numeric_array
 
-__all__ = ["ArrayDataAdapter", "LoaderDataAdapter", "PeekedEpoch", "adapt", "as_array", "has_len", "is_loader",
-           "split_validation"]
+__all__ = ["ArrayDataAdapter", "AugmentedData", "LoaderDataAdapter", "PeekedEpoch", "adapt", "as_array",
+           "augment_generators", "has_len", "is_loader", "split_validation"]
 
 
 def as_array(v, where, name):
@@ -162,6 +163,44 @@ def has_len(obj):
         return True
     except TypeError:
         return False
+
+
+def augment_generators(augment, where):
+    """``{"augment<i>": generator}``: the generators ``augment``'s transforms were given (a checkpoint saves their
+    states with the run's, so a resumed run draws what an uninterrupted one would); checks ``augment``."""
+    if augment is None:
+        return {}
+    if not callable(augment):
+        raise TypeError(f"{where}: expected augment to be a transform (e.g. lucidnet.transforms.Compose([...])) or "
+                        f"a callable taking a batch, got {type(augment).__name__}.")
+    own = augment.generators() if isinstance(augment, Transform) else []
+    return {f"augment{i}": g for i, g in enumerate(own)}
+
+
+class AugmentedData:
+    """Training batches with ``augment`` applied to each batch's inputs (``augment.batch(x, generator)`` for a
+    transform, ``augment(x)`` for another callable); everything else is the wrapped adapter's."""
+
+    def __init__(self, data, augment, generator, where):
+        self.data, self.augment, self.generator, self.where = data, augment, generator, where
+
+    def __getattr__(self, name):
+        return getattr(self.data, name)
+
+    def __len__(self):
+        return len(self.data)
+
+    def __iter__(self):
+        for x, y in self.data:
+            if isinstance(self.augment, Transform):
+                out = self.augment.batch(x, self.generator)
+            else:
+                out = self.augment(x)
+            out = out.array if isinstance(out, Tensor) else np.asarray(out)
+            if out.ndim == 0 or len(out) != len(x):
+                raise ValueError(f"{self.where}: expected augment to return a batch of {len(x)} samples, got shape "
+                                 f"{tuple(out.shape)} from inputs of shape {tuple(x.shape)}.")
+            yield out, y
 
 
 class PeekedEpoch:

@@ -25,7 +25,8 @@ from ..tensor import Tensor
 from ..validation import check_int
 from . import callbacks as callbacks_module
 from . import checkpoint
-from .data_adapter import LoaderDataAdapter, PeekedEpoch, adapt, has_len, is_loader, split_validation
+from .data_adapter import (AugmentedData, LoaderDataAdapter, PeekedEpoch, adapt, augment_generators, has_len,
+                           is_loader, split_validation)
 from .distribution import auto_distribution, distribution
 from .progress import ProgbarLogger, format_logs
 
@@ -49,7 +50,8 @@ class Trainer:
     # ------------------------------------------------------------------------------------ fit
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None, validation_split=0.0,
-            validation_data=None, shuffle=True, initial_epoch=None, validation_freq=1, *, generator=None, seed=None):
+            validation_data=None, shuffle=True, initial_epoch=None, validation_freq=1, *, generator=None, seed=None,
+            augment=None):
         """Train the model for ``epochs`` passes over the data.
 
         Arrays are used as they are (batches are gathered from them, never a copy of the whole), except that
@@ -77,6 +79,10 @@ class Trainer:
             generator: where shuffling draws from: a lucidnet Generator, a NumPy Generator, or None for the
                 default generator (``lucidnet.manual_seed``).
             seed: shorthand for ``generator=lucidnet.Generator().manual_seed(seed)``.
+            augment: applied to every training batch's inputs (never to validation data), e.g.
+                ``lucidnet.transforms.Compose([RandomCrop(28, padding=2), RandomHorizontalFlip()])``: a transform's
+                ``batch(x, generator)`` draws from ``generator`` (the default generator when None), so a seeded
+                run is reproducible and a resumed one exact; any other callable gets the batch ``augment(x)``.
 
         Returns:
             A :class:`History`: ``history.history`` maps 'loss', the metrics, 'val_loss', 'val_<metric>' and
@@ -153,6 +159,7 @@ class Trainer:
         cbs = callbacks_module.CallbackList(ordered, model=self, params={
             "epochs": epochs, "steps": steps, "verbose": verbose, "initial_epoch": initial_epoch})
         gens = {"fit": generator} if generator is not None else {}
+        gens.update(augment_generators(augment, where))
         if isinstance(train, LoaderDataAdapter) and hasattr(train.loader, "state_dict") and \
                 hasattr(train.loader, "load_state_dict"):
             gens["loader"] = train.loader
@@ -165,6 +172,8 @@ class Trainer:
 
         self.stop_training = False
         logs = {}
+        if augment is not None:                  # the whole (global) batch, before a data-parallel split
+            train = AugmentedData(train, augment, generator, where)
         if dist is not None:
             train = dist.distribute_dataset(train, training=True, initial_epoch=initial_epoch)
         first_epoch = train

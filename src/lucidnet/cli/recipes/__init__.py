@@ -5,5 +5,6 @@ line below (the order of the lines is the order ``--help`` lists them in).
 """
 from . import datasets  # noqa: F401
 from . import mlp  # noqa: F401
+from . import cnn  # noqa: F401
 from . import classic  # noqa: F401
 from . import gpt  # noqa: F401
