@@ -13,7 +13,7 @@ TUTORIALS = sorted((pathlib.Path(__file__).parent.parent / "docs" / "tutorials")
 
 
 def test_the_tutorials_are_there():
-    assert len(TUTORIALS) >= 14
+    assert len(TUTORIALS) >= 16
     names = [p.name[3:] for p in TUTORIALS]
     assert [p.name[:2] for p in TUTORIALS] == [f"{i:02d}" for i in range(1, len(TUTORIALS) + 1)], names
 

@@ -384,7 +384,8 @@ print(tok.decode(timings[True][1][0]))
 # A few hundred steps on a CPU give Shakespeare's look: names in capitals before a colon, short lines,
 # words that are mostly English. nanoGPT's CPU recipe (`lucidnet train --model gpt`: 2,000 steps) reaches a
 # validation loss near 1.9, and spells much better.
-#
+
+# %% [markdown]
 # ## Check
 #
 # The hand-written head equals the fused `scaled_dot_product_attention` to 1e-6, and so does the hand-written
