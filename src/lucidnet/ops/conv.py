@@ -18,6 +18,8 @@ moving blocks of OH*OW numbers. Groups split the channels: one product per group
 conv_transpose2d is conv2d's gradient with respect to its input, so it reuses the pieces above with the roles of
 forward and backward swapped.
 """
+import math
+
 import numpy as np
 
 from .._threads import parallel, split
@@ -54,13 +56,31 @@ def windows(xp, kernel, stride, dilation, out_hw):
         (sn, sc, sh * stride[0], sw * stride[1], sh * dilation[0], sw * dilation[1]), writeable=False)
 
 
+# Training allocates the same column matrices every step, and arrays over 32 MB come fresh from the kernel each
+# time (glibc maps them), so their first touch costs page faults: about 10 ms per 80 MB here. So conv2d's
+# backward hands its column matrix, once used up, to the next im2col of that shape.
+_spare = {}                                    # (size, dtype) -> a free contiguous array
+
+
+def _empty(shape, dtype):
+    spare = _spare.pop((math.prod(shape), np.dtype(dtype)), None)
+    return spare.reshape(shape) if spare is not None else np.empty(shape, dtype=dtype)
+
+
+def _give_back(a):
+    if a.nbytes >= 1 << 25 and a.flags.c_contiguous:
+        while len(_spare) >= 4:                # a few sizes at most (train and eval batches of some layers)
+            _spare.pop(next(iter(_spare)))
+        _spare[(a.size, a.dtype)] = a
+
+
 def im2col(xp, kernel, stride, dilation, out_hw):
     """The column matrix (C*KH*KW, N*OH*OW) of padded xp, gathered in one copy (split over the threads by
     batch rows)."""
     n, c = xp.shape[:2]
     kh, kw = kernel
     view = windows(xp, kernel, stride, dilation, out_hw).transpose(1, 4, 5, 0, 2, 3)     # (C, KH, KW, N, OH, OW)
-    cols = np.empty(view.shape, dtype=xp.dtype)
+    cols = _empty(view.shape, xp.dtype)
 
     def gather(rows):                          # a slice of the batch
         cols[:, :, :, rows] = view[:, :, :, rows]
@@ -126,11 +146,12 @@ def _to_matrix(g):
     return np.ascontiguousarray(g.transpose(1, 0, 2, 3)).reshape(o, -1)
 
 
-def _input_grad(g2, weight, shape, stride, pads, dilation, groups, out_hw):
-    """Gradient (N, C, H, W) of conv2d's input from g2 (O, N*OH*OW): weight.T @ g2, then col2im."""
+def _input_grad(g2, weight, shape, stride, pads, dilation, groups, out_hw, into=None):
+    """Gradient (N, C, H, W) of conv2d's input from g2 (O, N*OH*OW): weight.T @ g2 (written ``into`` a free
+    array of its shape, if given), then col2im."""
     o, cg, kh, kw = weight.shape
     if groups == 1:
-        gcols = weight.reshape(o, -1).T @ g2
+        gcols = np.matmul(weight.reshape(o, -1).T, g2, out=into)
     else:
         gcols = np.matmul(weight.reshape(groups, o // groups, -1).transpose(0, 2, 1),
                           g2.reshape(groups, o // groups, -1))
@@ -163,12 +184,21 @@ def conv2d(x, weight, bias=None, stride=(1, 1), pads=((0, 0), (0, 0)), dilation=
     ``pads`` is ((top, bottom), (left, right)); the checks of the arguments live in nn.functional.conv2d."""
     _check_dtypes("conv2d", x, weight, bias)
     out, cols, out_hw = _forward(x, weight, stride, pads, dilation, groups, bias)
+    saved = [cols]
 
     def backward(g, needs):
+        cols = saved[0]
+        if cols is None:                       # a second backward (retain_graph): the columns were reused
+            cols = im2col(pad_input(x, pads), weight.shape[2:], stride, dilation, out_hw)
         g2 = _to_matrix(g)
-        gx = _input_grad(g2, weight, x.shape, stride, pads, dilation, groups, out_hw) if needs[0] else None
         gw = _weight_grad(g2, cols, weight.shape, groups) if needs[1] else None
         gb = g2.sum(axis=1) if bias is not None and needs[2] else None
+        gx = None
+        if needs[0]:                           # the columns are used up: their gradient overwrites them
+            saved[0] = None
+            gx = _input_grad(g2, weight, x.shape, stride, pads, dilation, groups, out_hw,
+                             into=cols if groups == 1 else None)
+            _give_back(cols)
         return gx, gw, gb
     return out, backward
 
