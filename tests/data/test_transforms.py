@@ -14,18 +14,19 @@ def batch(n=6, c=2, h=5, w=7, seed=0):
 
 
 class Fixed:
-    """A generator stand-in whose integers() always return the same offset."""
+    """A generator stand-in whose integers() give known offsets: the row's, then the column's."""
 
-    def __init__(self, value):
-        self.value = value
+    def __init__(self, *values):
+        self.values = list(values)
 
     def integers(self, low, high, size=None):
-        assert low <= self.value < high
-        return self.value if size is None else np.full(size, self.value)
+        value = self.values.pop(0)
+        assert low <= value < high
+        return value if size is None else np.full(size, value)
 
 
-def fixed(transform, value):
-    transform._rng = lambda generator: Fixed(value)
+def fixed(transform, *values):
+    transform._rng = lambda generator: Fixed(*values)
     return transform
 
 
@@ -35,31 +36,31 @@ def test_the_module_is_reachable_as_lucidnet_transforms_and_lucidnet_data_transf
     assert a.RandomCrop is b.RandomCrop and lucidnet.transforms.Compose is b.Compose
 
 
-@pytest.mark.parametrize("padding,offset", [(2, (0, 0)), (2, (3, 1)), (3, (6, 6)), ((1, 2), (2, 4))])
+@pytest.mark.parametrize("padding,offset", [(2, (0, 0)), (2, (3, 1)), (3, (6, 6)), ((1, 2), (4, 2))])
 def test_padding_then_a_crop_at_a_fixed_offset_is_a_slice_of_the_padded_image(padding, offset):
     x = batch()
-    crop = T.RandomCrop((5, 7), padding=padding)
     lr, tb = (padding, padding) if isinstance(padding, int) else padding
     padded = np.pad(x, [(0, 0), (0, 0), (tb, tb), (lr, lr)])
     i, j = offset
-    rng = np.random.default_rng(0)
-    n = len(x)
-    out = crop.batch(x, generator=rng)
-    g = np.random.default_rng(0)
-    ii, jj = g.integers(0, 2 * tb + 1, size=n), g.integers(0, 2 * lr + 1, size=n)
-    for k in range(n):
-        np.testing.assert_array_equal(out[k], padded[k, :, ii[k]:ii[k] + 5, jj[k]:jj[k] + 7])
-    # And a fixed offset for every item.
-    if i <= 2 * tb and j <= 2 * lr:
-        crop_fixed = fixed(T.RandomCrop((5, 7), padding=padding), i)
-        np.testing.assert_array_equal(crop_fixed.batch(x), padded[:, :, i:i + 5, i:i + 7])
-        np.testing.assert_array_equal(crop_fixed(x[0]), padded[0, :, i:i + 5, i:i + 7])
+    crop = fixed(T.RandomCrop((5, 7), padding=padding), i, j)
+    np.testing.assert_array_equal(crop.batch(x), padded[:, :, i:i + 5, j:j + 7])
+    np.testing.assert_array_equal(crop(x[0]), padded[0, :, i:i + 5, j:j + 7])
+
+
+def test_each_item_of_a_batch_is_a_slice_of_its_padded_image_at_its_own_offsets():
+    x = batch()
+    padded = np.pad(x, [(0, 0), (0, 0), (2, 2), (1, 1)])
+    out = T.RandomCrop((5, 7), padding=(1, 2)).batch(x, generator=np.random.default_rng(0))
+    g = np.random.default_rng(0)                                   # the same draws: rows, then columns
+    rows, cols = g.integers(0, 5, size=len(x)), g.integers(0, 3, size=len(x))
+    for k in range(len(x)):
+        np.testing.assert_array_equal(out[k], padded[k, :, rows[k]:rows[k] + 5, cols[k]:cols[k] + 7])
 
 
 def test_the_crop_pads_with_fill_and_the_padding_modes_as_numpy_pad():
     x = np.arange(9.0).reshape(1, 3, 3)
     for mode in ("edge", "reflect", "symmetric"):
-        t = fixed(T.RandomCrop(3, padding=(1, 2, 0, 1), padding_mode=mode), 0)
+        t = fixed(T.RandomCrop(3, padding=(1, 2, 0, 1), padding_mode=mode), 0, 0)
         np.testing.assert_array_equal(t(x), np.pad(x, [(0, 0), (2, 1), (1, 0)], mode=mode)[:, :3, :3])
     t = T.RandomCrop(5, padding=1, fill=-1.0, generator=0)
     out = t(x)

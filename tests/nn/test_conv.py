@@ -271,3 +271,16 @@ def test_bad_input(call, message):
 def test_dtype_mismatch_is_refused():
     with pytest.raises(lucidnet.dtypes.DTypeError, match="^conv2d: expected input, weight and bias of one dtype"):
         F.conv2d(lucidnet.zeros(1, 1, 3, 3, dtype=lucidnet.float64), lucidnet.zeros(1, 1, 2, 2))
+
+
+def test_conv2d_backward_twice_with_retain_graph():
+    """The backward reuses its column matrix for the input gradient; a second backward must still be right."""
+    rng = np.random.default_rng(7)
+    x = lucidnet.tensor(rng.standard_normal((2, 3, 6, 6)), requires_grad=True)
+    w = lucidnet.tensor(rng.standard_normal((4, 3, 3, 3)), requires_grad=True)
+    y = F.conv2d(x, w, padding=1)
+    y.sum().backward(retain_graph=True)
+    first = x.grad.array.copy(), w.grad.array.copy()
+    y.sum().backward()
+    close(x.grad.array, 2 * first[0])
+    close(w.grad.array, 2 * first[1])

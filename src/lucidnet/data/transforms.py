@@ -65,12 +65,10 @@ def _generator(where, generator):
 
 
 def _pair(where, name, value):
-    """(h, w) from an int or a pair of positive ints."""
-    v = (value, value) if isinstance(value, numbers.Integral) else tuple(value) if isinstance(value, (tuple, list)) \
-        else None
-    if v is None or len(v) == 1:
-        v = (v[0], v[0]) if v else None
-    if v is None or len(v) != 2 or any(isinstance(s, bool) or not isinstance(s, numbers.Integral) or s < 1 for s in v):
+    """(h, w) from an int or a pair of positive ints (torchvision's size)."""
+    v = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
+    v = v * 2 if len(v) == 1 else v
+    if len(v) != 2 or any(isinstance(s, bool) or not isinstance(s, numbers.Integral) or s < 1 for s in v):
         raise ValueError(f"{where}: expected {name} to be a positive int or a pair (h, w) of them, got {value!r}.")
     return int(v[0]), int(v[1])
 

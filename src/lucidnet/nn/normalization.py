@@ -28,6 +28,7 @@ class BatchNorm1d(Module):
         momentum: weight of the new batch in the running averages; None for a cumulative average over all
             batches seen. Default: 0.1.
         affine: learn a per-channel scale ``weight`` (ones) and shift ``bias`` (zeros). Default: True.
+        bias: with affine, learn the shift too (keyword only, as PyTorch). Default: True.
         track_running_stats: keep running averages for eval mode; without them eval mode uses the batch's
             statistics too. Default: True.
 
@@ -43,7 +44,7 @@ class BatchNorm1d(Module):
     """
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None,
-                 dtype=None):
+                 dtype=None, *, bias=True):
         super().__init__()
         name = type(self).__name__
         check_device(device, f"{name}()")
@@ -57,7 +58,7 @@ class BatchNorm1d(Module):
         d = dtypes.to_dtype(dtype) or dtypes.get_default_dtype()
         c = self.num_features
         self.register_parameter("weight", Parameter(empty(c, dtype=d)) if affine else None)
-        self.register_parameter("bias", Parameter(empty(c, dtype=d)) if affine else None)
+        self.register_parameter("bias", Parameter(empty(c, dtype=d)) if affine and bias else None)
         if track_running_stats:
             self.register_buffer("running_mean", zeros(c, dtype=d))
             self.register_buffer("running_var", ones(c, dtype=d))
@@ -79,7 +80,8 @@ class BatchNorm1d(Module):
         self.reset_running_stats()
         if self.affine:
             init.ones_(self.weight)
-            init.zeros_(self.bias)
+            if self.bias is not None:
+                init.zeros_(self.bias)
 
     def _check_input(self, x):
         shape = shape_of(self, x)
@@ -113,11 +115,12 @@ class BatchNorm1d(Module):
 
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-                f"track_running_stats={self.track_running_stats}")
+                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")   # as PyTorch 2.13
 
     def get_config(self):
         return {"num_features": self.num_features, "eps": self.eps, "momentum": self.momentum,
-                "affine": self.affine, "track_running_stats": self.track_running_stats}
+                "affine": self.affine, "track_running_stats": self.track_running_stats,
+                "bias": self.bias is not None or not self.affine}
 
 
 class BatchNorm2d(BatchNorm1d):

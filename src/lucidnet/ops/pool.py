@@ -2,9 +2,11 @@
 
 A pooling window of KH x KW is KH*KW strided slices of the padded input, one per kernel offset: the slice at
 offset (i, j) holds that element of every window at once. So max pooling is a running maximum over KH*KW whole-
-array operations (remembering which offset won, for the backward), average pooling a running sum, and each
-backward sends the gradient back through the same slices: one strided add per offset, whose targets within
-the slice are distinct pixels (no np.add.at, no loop over pixels).
+array operations, average pooling a running sum, and each backward sends the gradient back through the same
+slices: one strided write or add per offset, whose targets within the slice are distinct pixels (no np.add.at,
+no loop over pixels). Max pooling's backward finds each window's winner again (the first offset equal to the
+maximum), which costs less than tracking it in the forward (measured: 2x2 pooling of (128, 32, 28, 28) float32,
+forward 4 ms instead of 30, backward 12 ms instead of 16) and nothing in evaluation.
 
 ``pads`` is ((top, bottom), (left, right)): asymmetric, so ceil_mode's extra row and column are just more
 padding on the bottom and right (computed by nn.functional, which also checks the arguments).
@@ -34,28 +36,44 @@ def max_pool2d(x, kernel=(2, 2), stride=(2, 2), pads=((0, 0), (0, 0)), dilation=
     maximum in scan order on ties)."""
     out_hw = tuple(out_size(x.shape[2 + a], kernel[a], stride[a], pads[a], dilation[a]) for a in (0, 1))
     xp = pad_input(x, pads, -np.inf)
-    slices = _slices(kernel, stride, dilation, out_hw)
-    out = xp[(Ellipsis, *slices[0])].copy()
-    arg = np.zeros(out.shape, dtype=np.uint8 if len(slices) < 256 else np.int32)     # which offset won
-    for k, (rows, cols) in enumerate(slices[1:], 1):
-        s = xp[:, :, rows, cols]
-        wins = s > out                                 # strictly greater: the first maximum keeps ties
-        np.copyto(out, s, where=wins)
-        np.copyto(arg, k, where=wins, casting="unsafe")
+    views = [xp[:, :, rows, cols] for rows, cols in _slices(kernel, stride, dilation, out_hw)]
+    out = views[0].copy()
+    for v in views[1:]:
+        np.maximum(out, v, out=out)
+    # Windows that do not overlap send each gradient to its own pixels: written, not added.
+    disjoint = all(s >= d * (k - 1) + 1 for k, s, d in zip(kernel, stride, dilation))
+
+    def winners():
+        """For each kernel offset in scan order, where it holds its window's maximum first (ties: the first)."""
+        taken = None
+        for v in views:
+            won = v == out
+            if taken is None:
+                taken = won.copy()
+            else:
+                won &= ~taken
+                taken |= won
+            yield won
 
     def backward(g):
         if isinstance(g, tuple):                       # (gradient of out, None for the indices)
             g = g[0]
         gxp = np.zeros(xp.shape, dtype=g.dtype)
-        for k, (rows, cols) in enumerate(slices):
-            gxp[:, :, rows, cols] += np.where(arg == k, g, 0)
+        for (rows, cols), won in zip(_slices(kernel, stride, dilation, out_hw), winners()):
+            if disjoint:
+                np.multiply(g, won, out=gxp[:, :, rows, cols])
+            else:
+                gxp[:, :, rows, cols] += g * won
         return (_crop(gxp, x.shape, pads),)
     if not return_indices:
         return out, backward
+    arg = np.zeros(out.shape, dtype=np.int64)          # which kernel offset won
+    for k, won in enumerate(winners()):
+        arg[won] = k
     kw = kernel[1]
     rows = (np.arange(out_hw[0]) * stride[0] - pads[0][0])[:, None] + (arg // kw) * dilation[0]
     cols = (np.arange(out_hw[1]) * stride[1] - pads[1][0]) + (arg % kw) * dilation[1]
-    return (out, rows.astype(np.int64) * x.shape[3] + cols), backward
+    return (out, rows * x.shape[3] + cols), backward
 
 
 @primitive(name="AvgPool2DBackward0")
