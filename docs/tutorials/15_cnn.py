@@ -202,7 +202,8 @@ im2col_loop(x, 3, 3, stride=2, padding=1)[0].shape, im2col_gap
 # The columns need no Python loop either. NumPy can *view* every window of an array without copying
 # anything (`sliding_window_view` only changes the strides with which the same memory is read); one copy of
 # that view, reordered, is the column matrix. lucidnet's `conv2d` does exactly this (with `as_strided`),
-# then one matrix product, and its backward is two more matrix products.
+# then one matrix product; its backward is two more matrix products (one for the kernels' gradient, one for
+# the columns'), and each column's gradient is added back onto the pixels it was copied from.
 
 # %%
 def im2col_strided(x, KH, KW, stride=1, padding=0):
