@@ -355,8 +355,8 @@ def test_a_diverging_adaline_saves_nothing(capsys, lr, epochs, pattern):
 USAGE = [
     (["train", "--dataset", "cifar"], "argument --dataset: expected one of fashion-mnist, mnist, spiral, vertical, "
                                       "moons, blobs, xor, sine, tiny-shakespeare, text, got 'cifar'."),
-    (["train", "--model", "cnn"], "argument --model: expected one of mlp, linear, perceptron, adaline, gpt, got "
-                                  "'cnn'."),
+    (["train", "--model", "resnet"], "argument --model: expected one of mlp, linear, cnn, cnn-bn, perceptron, "
+                                     "adaline, gpt, got 'resnet'."),
     (["train", "--optimizer", "lbfgs"], "argument --optimizer: expected one of adam, sgd, adamw, rmsprop, adagrad, "
                                         "got 'lbfgs'."),
     (["train", "--schedule", "step"], "argument --schedule: expected one of cosine, constant, got 'step'."),
@@ -561,7 +561,7 @@ def test_a_model_recipe_is_all_it_takes_to_add_a_model(capsys, monkeypatch):
         "or linear.\n")
     assert run(capsys, "train", "--model", "wide")[2] == (
         "lucidnet: error: --model wide: expected a dataset of points, got fashion-mnist (images). Use --model mlp, "
-        "linear, perceptron or adaline.\n")
+        "linear, cnn, cnn-bn, perceptron or adaline.\n")
     assert run(capsys, "train", "--dataset", "xor", "--model", "mlp", "--width", 8)[2] == (
         "lucidnet: error: --width: expected --model wide, got --model mlp (it does not take --width).\n")
     with pytest.raises(ValueError, match=r"register_model\(\): expected a new model name, got 'wide' twice\."):
