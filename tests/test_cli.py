@@ -482,7 +482,8 @@ ERRORS = [
     (["train", "--model", "linear", "--hidden", "8"], r"--hidden: expected --model mlp, got --model linear \(it has "
                                                       r"no hidden layers\)\."),
     (["train", "--dataset", "xor", "--model", "adaline", "--batch-size", "8"],
-     r"--batch-size: expected --model mlp, linear or gpt, got --model adaline \(it learns by its own rule, one sample "
+     r"--batch-size: expected --model mlp, linear, cnn, cnn-bn or gpt, got --model adaline \(it learns by its own "
+     r"rule, one sample "
      r"or one full batch at a time, at a constant rate\)\."),
     (["train", "--dataset", "xor", "--limit", "1", "--val-split", "0.5"],
      r"--val-split 0\.5: expected a fraction that leaves samples both to train and to validate on, got 0 of 1 to "
