@@ -10,7 +10,11 @@ Batch 128, 784-256-128-10, ReLU, mean softmax cross-entropy. Three lucidnet grap
 
 Prints milliseconds per step and the ratio lucidnet / NumPy. Target: fused and tutorial ratios <= 1.10.
 
-    python bench/autograd_overhead.py [--steps 2000] [--batch 128]
+    python bench/autograd_overhead.py [--steps 2000] [--batch 128] [--cpu-time]
+
+On a busy machine the wall clock mostly measures the neighbours; ``--cpu-time`` times the CPU time of this
+thread instead, which is the whole step only when the matrix products run on it too:
+``OPENBLAS_NUM_THREADS=1 python bench/autograd_overhead.py --cpu-time``.
 """
 import argparse
 import time
@@ -122,14 +126,13 @@ def lucidnet_tutorial(x, y, params, lr):
     return loss
 
 
-def timeit(fns, steps, block=10):
+def timeit(fns, steps, block=10, clock=time.perf_counter):
     """Seconds per step of each function: the median over ``steps`` steps (and the 10th percentile).
 
     The functions take turns in short blocks (a a a ... b b b ... c c c ..., again and again), so that a
     machine whose speed drifts (a VM's neighbours, turbo, the other core) slows all of them alike, while
     every timed step follows a step of its own kind, as in a training loop; the first step of each block,
     which follows another function, is not counted. The median ignores the steps a hiccup hit."""
-    clock = time.perf_counter
     times = [[] for _ in fns]
     for _ in range(-(-steps // block)):
         for fn, ts in zip(fns, times):
@@ -145,6 +148,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--steps", type=int, default=2000)
     ap.add_argument("--batch", type=int, default=128)
+    ap.add_argument("--cpu-time", action="store_true", help="time this thread's CPU time, not the wall clock")
     args = ap.parse_args()
 
     rng = np.random.default_rng(0)
@@ -174,9 +178,11 @@ def main():
     (t_np, p_np), (t_fused, p_fused), (t_comp, p_comp), (t_sgd, p_sgd), (t_tut, p_tut) = timeit(
         [lambda: numpy_step(x, labels, params), lambda: lucidnet_fused(lx, llabels, lparams),
          lambda: lucidnet_composed(lx, lonehot, lparams), lambda: numpy_sgd_step(x, labels, params_t, lr),
-         lambda: lucidnet_tutorial(lx, llabels, lparams_t, lr)], args.steps)
+         lambda: lucidnet_tutorial(lx, llabels, lparams_t, lr)], args.steps,
+        clock=time.thread_time if args.cpu_time else time.perf_counter)
     print(f"forward+backward, MLP 784-256-128-10, batch {args.batch}, float32 "
-          f"(median of {args.steps} steps each, in turns of 10; 10th percentile in brackets)")
+          f"(median of {args.steps} steps each, in turns of 10; 10th percentile in brackets"
+          f"{'; CPU time of this thread' if args.cpu_time else ''})")
     print(f"  numpy by hand          {t_np * 1e3:7.3f} ms/step  ({p_np * 1e3:.3f})")
     print(f"  lucidnet, fused ops    {t_fused * 1e3:7.3f} ms/step  ({p_fused * 1e3:.3f})   "
           f"ratio {t_fused / t_np:.3f} ({p_fused / p_np:.3f})  (target <= 1.10)")
