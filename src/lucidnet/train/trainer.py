@@ -14,19 +14,22 @@ Where to extend it:
   ``set_distribution``: its ``distribute_batch`` gives each process its part of every batch, and its
   ``reduce_gradients`` averages the gradients before the update.
 """
+import copy
 import math
 import sys
 
 import numpy as np
 
 from ..autograd import no_grad
-from ..random import Generator, default_generator, set_state
+from ..nn.module import Module
+from ..random import Generator, default_generator, get_state, set_state
 from ..tensor import Tensor
 from ..validation import check_int
 from . import callbacks as callbacks_module
 from . import checkpoint
 from .data_adapter import LoaderDataAdapter, PeekedEpoch, adapt, has_len, is_loader, split_validation
 from .distribution import auto_distribution, distribution
+from .door import check_callbacks, check_flag, check_fraction, check_sample_rank, in_users_shapes, one_d_hint
 from .progress import ProgbarLogger, format_logs
 
 __all__ = ["Trainer"]
@@ -93,9 +96,13 @@ class Trainer:
         c = self._compiled
         if c.loss is None and not self._overrides("train_step"):
             raise RuntimeError("fit(): expected a loss; pass loss= to compile(), or override train_step().")
+        # Every argument is judged before any state is touched: a failed call changes nothing.
         epochs = check_int(where, "epochs", epochs, 0)
-        if verbose == "auto":
-            verbose = 1
+        verbose = 1 if verbose == "auto" else int(verbose) if isinstance(verbose, bool) else \
+            check_int(where, "verbose", verbose, 0)
+        shuffle = check_flag(where, "shuffle", shuffle)
+        validation_split = check_fraction(where, "validation_split", validation_split)
+        user = check_callbacks(where, callbacks, callbacks_module.Callback)
         if seed is not None and generator is not None:
             raise ValueError("fit(): expected seed or generator, got both.")
         if seed is not None:
@@ -103,11 +110,11 @@ class Trainer:
         if generator is not None and not isinstance(generator, (Generator, np.random.Generator)):
             raise TypeError(f"fit(): expected generator to be a lucidnet.Generator or a numpy Generator, got "
                             f"{type(generator).__name__}.")
+        if initial_epoch is not None:
+            check_int(where, "initial_epoch", initial_epoch, 0)
         validate_at = _validation_epochs(validation_freq, where)
         dist = auto_distribution()               # under mpiexec: data-parallel (lucidnet.train.distributed)
 
-        if not 0.0 <= validation_split < 1.0:
-            raise ValueError(f"fit(): expected validation_split in [0, 1), got {validation_split}.")
         if validation_split and validation_data is not None:
             raise ValueError("fit(): expected validation_split or validation_data, got both.")
         if validation_split:
@@ -126,6 +133,12 @@ class Trainer:
                 items = f" of {len(validation_data)} items" if isinstance(validation_data, (tuple, list)) else ""
                 raise ValueError(f"fit(): expected validation_data to be (x_val, y_val) or a DataLoader, got "
                                  f"{type(validation_data).__name__}{items}.")
+        # The data meets the model: the first batch of the arrays through it (eval mode, no random draw), the
+        # class ids against its outputs. A loader's first batch is checked when it is drawn, below.
+        if train.x is not None and epochs > (initial_epoch or 0):
+            self._check_arrays(train, where, "x", "y")
+        if val is not None and val.x is not None:
+            self._check_arrays(val, where, "the validation x", "the validation y")
 
         if dist is not None and val is not None:
             val = dist.distribute_dataset(val, training=False)
@@ -134,14 +147,12 @@ class Trainer:
         resume = checkpoint.resume_point(self._run, initial_epoch)
         if initial_epoch is None:
             initial_epoch = resume["epoch"] if resume else 0
-        initial_epoch = check_int(where, "initial_epoch", initial_epoch, 0)
 
         history = callbacks_module.History()
         if resume and resume.get("history"):
             history.history = {k: list(v) for k, v in resume["history"].items()}
             done = len(next(iter(history.history.values()), []))
             history.epoch = list(range(initial_epoch - done, initial_epoch))
-        user = list(callbacks or [])
         if dist is not None:
             user, verbose = dist.distribute_callbacks(user, verbose)
         progbar = [ProgbarLogger(verbose)] if verbose in (1, 2) and not any(
@@ -156,35 +167,40 @@ class Trainer:
         if isinstance(train, LoaderDataAdapter) and hasattr(train.loader, "state_dict") and \
                 hasattr(train.loader, "load_state_dict"):
             gens["loader"] = train.loader
-        if resume:
-            cbs.set_states(resume.get("callbacks"))
-            saved = resume.get("generators") or {}
-            for name, g in (("default", default_generator),) + tuple(gens.items()):
-                if name in saved:
-                    set_state(g, saved[name], where)
-
-        self.stop_training = False
-        logs = {}
-        if dist is not None:
-            train = dist.distribute_dataset(train, training=True, initial_epoch=initial_epoch)
-        first_epoch = train
-        if initial_epoch < epochs:
-            # The first batch builds the model (lazy layers), resolves the loss for its output layer and creates
-            # the optimizer, before any callback runs; the epoch then goes on with the same iterator, so nothing
-            # is drawn twice from the shuffling generator.
-            it = iter(train)
-            first = next(it, None)
-            if first is None:
-                raise ValueError("fit(): expected data with at least one batch, got none.")
-            self._prepare(first[0], where, need_optimizer=True)      # errors then show the user's batch shape
+        # What a failed call puts back: the generators' states (drawn from by the first batch), the run.
+        generators = (("default", default_generator),) + tuple(gens.items())
+        before = {"states": {name: get_state(g) for name, g in generators}, "run": self._run,
+                  "history": self.history}
+        try:
+            if resume:
+                cbs.set_states(resume.get("callbacks"))
+                saved = resume.get("generators") or {}
+                for name, g in generators:
+                    if name in saved:
+                        set_state(g, saved[name], where)
             if dist is not None:
-                dist.distribute_model(self)
-            self._check_labels(train.y, where, "y")
-            if val is not None:
-                self._check_labels(val.y, where, "the validation y")
-            first_epoch = PeekedEpoch(first, it, train)
+                train = dist.distribute_dataset(train, training=True, initial_epoch=initial_epoch)
+            first_epoch = train
+            if initial_epoch < epochs:
+                # The first batch builds the model (lazy layers), resolves the loss for its output layer and
+                # creates the optimizer, before any callback runs; the epoch then goes on with the same iterator,
+                # so nothing is drawn twice from the shuffling generator.
+                it = iter(train)
+                first = next(it, None)
+                if first is None:
+                    raise ValueError("fit(): expected data with at least one batch, got none.")
+                if train.x is None:                  # a loader: its first batch is checked now
+                    self._check_loader_batch(first, where)
+                self._prepare(first[0], where, need_optimizer=True)
+                if dist is not None:
+                    dist.distribute_model(self)
+                first_epoch = PeekedEpoch(first, it, train)
+        except BaseException:
+            self._put_back(before, generators, where)
+            raise
         self.history = history
         self._run = checkpoint.fit_run(initial_epoch, gens, cbs)      # the model's training state from now on
+        self._stepped = False
         modes = self._modes()                    # restored at the end; also the list of modules, walked once
         try:
             cbs.on_train_begin()
@@ -202,10 +218,84 @@ class Trainer:
                 dist.end_fit()                   # e.g. every process returns once the one writing files is done
         except BaseException:
             cbs.close()
+            if not self._stepped:                # failed before the first update: the call changed nothing
+                self._put_back(before, generators, where)
             raise
         finally:
             self._restore_modes(modes)
         return history
+
+    def _put_back(self, before, generators, where):
+        """Undo what a failed ``fit`` did before its first update: generator states, the run, the history."""
+        for name, g in generators:
+            set_state(g, before["states"][name], where)
+        self._run, self.history = before["run"], before["history"]
+
+    def _check_arrays(self, data, where, x_name, y_name, step="train_step"):
+        """Arrays meet the model before fit uses any state: a 1-D x against a model built for vectors, the class
+        ids against its outputs, the first batch through the model with the loss and metrics."""
+        self._check_sample_axis(data.x, data.batch_size, where)
+        bs = data.batch_size
+        shapes = (x_name, data.x.shape, None if data.y is None else data.y.shape)
+        xb, yb = data.x[:bs], None if data.y is None else data.y[:bs]
+        self._check_batch(xb, yb, where, shapes, lambda: self._check_labels(data.y, where, y_name), step)
+
+    def _check_sample_axis(self, x, batch_size, where):
+        """The first axis of x is samples, also for a 1-D x (N samples of one value). A model built for vectors
+        refuses it; an unbuilt one is tried on a copy first (a lazy Dense would take the batch for one sample of
+        batch_size features and build so), and must give one output row per sample."""
+        if x.ndim != 1:
+            return
+        if self.built:
+            check_sample_rank(where, x, self._input_shape)
+            return
+        state = default_generator.get_state()     # the copy's initialization draws nothing for real
+        try:
+            out = copy.deepcopy(self)._probe(x[:batch_size])
+        except ValueError:
+            return                                 # the real call gives the layer's error, with the hint
+        finally:
+            default_generator.set_state(state)
+        rows = [len(o) if getattr(o, "ndim", 0) else None for o in (out if isinstance(out, (tuple, list)) else [out])]
+        if any(r != len(x[:batch_size]) for r in rows):
+            raise ValueError(f"{where}: expected x with one row per sample that the model gives one output row "
+                             f"for, got x of shape {tuple(x.shape)}, whose batches of {len(x[:batch_size])} the model "
+                             f"takes as one sample. {one_d_hint(x)}")
+
+    def _check_loader_batch(self, batch, where):
+        xb, yb = batch
+        if yb is None and self._compiled.loss is not None and not self._overrides("train_step"):
+            raise ValueError(f"{where}: expected the data to yield (x, y) batches for the loss, got batches of x alone "
+                             f"(shape {tuple(xb.shape)}).")
+        self._check_batch(xb, yb, where, None, lambda: self._check_labels(yb, where, "y"), "train_step")
+
+    def _check_batch(self, xb, yb, where, shapes, check_labels, step):
+        """One batch through the model in eval mode under no_grad (no random draw, no statistics updated), with
+        the loss and fresh copies of the metrics: a wrong shape or target fails here, in the user's shapes
+        (``shapes``: the name of x, its shape and y's, or None when they are the batch's)."""
+        c = self._compiled
+        with in_users_shapes(where, xb.shape, shapes):
+            if c.metric_objects is None or self._probe_info is None:
+                self._prepare(xb, where, need_optimizer=False)          # builds the model, resolves the loss
+        check_labels()
+        # The loss and metrics lucidnet knows (given by name or as a loss module) are tried; a user's function is
+        # not called an extra time (it may count its calls, or draw random numbers).
+        if yb is None or not isinstance(c.loss, (str, Module)) or self._overrides(step) or \
+                self._overrides("compute_loss"):
+            return
+        known = [m for spec, m in zip(c.metrics, c.metric_objects) if isinstance(spec, str)]
+        modes = self._modes()
+        self.eval()
+        try:
+            with no_grad(), in_users_shapes(where, xb.shape, shapes):
+                x_t, y_t = Tensor._wrap(xb), Tensor._wrap(yb)
+                y_pred = self(x_t)
+                self.compute_loss(x_t, y_t, y_pred)
+                if isinstance(y_pred, Tensor):
+                    for m in known:
+                        m.fresh().update_state(y_pred.array, yb)
+        finally:
+            self._restore_modes(modes)
 
     def _fit_epoch(self, epoch, epochs, batches, val, cbs, where, modes):
         """One epoch of training (and validation): returns its logs."""
@@ -231,6 +321,7 @@ class Trainer:
             if dist is not None:
                 xb, yb = dist.distribute_batch(xb, yb)
             loss, y_pred = self.train_step(Tensor._wrap(xb), None if yb is None else Tensor._wrap(yb))
+            self._stepped = True
             value = float(loss.array) if isinstance(loss, Tensor) else float(loss)
             n = len(xb)
             out, targets = None, yb
@@ -291,6 +382,9 @@ class Trainer:
         try:
             with no_grad():
                 for xb, yb in batches:
+                    if yb is None and c.loss is not None and not self._overrides("test_step"):
+                        raise ValueError(f"{where}: expected the data to yield (x, y) batches for the loss, got "
+                                         f"batches of x alone (shape {tuple(xb.shape)}).")
                     if c.metric_objects is None:
                         self._prepare(xb, where, need_optimizer=False)
                         metric_objects = [m.fresh() for m in c.metric_objects]
@@ -340,10 +434,10 @@ class Trainer:
         if self._compiled.loss is None and not self._overrides("test_step"):
             raise RuntimeError("evaluate(): expected a loss; pass loss= to compile().")
         data = adapt(where, x, y, batch_size)
-        if self._compiled.metric_objects is None and data.y is not None:
-            self._prepare(data.x[:data.batch_size], where, need_optimizer=False)
-        if data.y is not None:
-            self._check_labels(data.y, where, "y")
+        if data.x is not None and data.y is None and self._compiled.loss is not None:
+            raise ValueError("evaluate(): expected targets y for the loss, got None.")
+        if data.x is not None:
+            self._check_arrays(data, where, "x", "y", "test_step")
         logs = self._test_loop(data, where)
         if verbose:
             print(format_logs(logs), file=sys.stdout)
@@ -372,7 +466,11 @@ class Trainer:
             >>> p.shape, bool(np.allclose(p.sum(axis=1), 1))
             ((5, 3), True)
         """
-        data = adapt("predict()", x, None, batch_size)
+        where = "predict()"
+        data = adapt(where, x, None, batch_size)
+        if data.x is not None:
+            self._check_sample_axis(data.x, data.batch_size, where)
+        shapes = None if data.x is None else ("x", data.x.shape, None)
         n = data.num_samples
         out = None
         filled = 0
@@ -382,10 +480,11 @@ class Trainer:
         try:
             with no_grad():
                 for xb, _ in data:
-                    if not self.built and not self._overrides("predict_step"):
-                        y = self._probe(xb)              # the first batch's forward also builds the model
-                    else:
-                        y = self.predict_step(Tensor._wrap(xb))
+                    with in_users_shapes(where, xb.shape, shapes if not filled and not chunks else None):
+                        if not self.built and not self._overrides("predict_step"):
+                            y = self._probe(xb)          # the first batch's forward also builds the model
+                        else:
+                            y = self.predict_step(Tensor._wrap(xb))
                     if isinstance(y, (tuple, list)):
                         chunks.append([t.array if isinstance(t, Tensor) else np.asarray(t) for t in y])
                         continue
