@@ -258,8 +258,11 @@ def test_kill_9_then_resume_gives_the_same_final_weights(tmp_path, mode):
     assert killed.returncode == -9, killed.stderr
     assert not (broken / "final.safetensors").exists()
     assert io.load_checkpoint(broken / "last.safetensors", restore_rng=False).epoch == 3
+    strays = [n for n in os.listdir(broken) if n.endswith(".part")]
+    assert len(strays) == (mode == "kill-in-save")               # kill -9 mid-save leaves its temporary file...
     resumed = run_child(tmp_path, "resume", str(broken))
     assert resumed.returncode == 0, resumed.stderr
+    assert sorted(os.listdir(broken)) == ["final.safetensors", "last.safetensors"]   # ... the next save removes it
     assert same({k: v.array for k, v in io.load_state_dict(whole / "final.safetensors").items()},
                 {k: v.array for k, v in io.load_state_dict(broken / "final.safetensors").items()})
 
