@@ -361,6 +361,39 @@ def test_broken_files_give_one_clear_line(tmp_path, name, message):
     assert same(weights(model), before)
 
 
+def test_the_checksum_covers_every_byte_of_the_header(tmp_path):
+    """A flipped bit anywhere in the header (epoch, optimizer step, learning rates, RNG states, history, the
+    architecture, the tensors' table) is a clear error naming the file, never a silent change of state."""
+    model = compiled_model()
+    model.fit(X, Y, epochs=2, verbose=0)
+    good = tmp_path / "good.safetensors"
+    model.save(good)
+    data = good.read_bytes()
+    header = int.from_bytes(data[:8], "little")
+    bad = tmp_path / "bad.safetensors"
+    for i in range(8, 8 + header):
+        flipped = bytearray(data)
+        flipped[i] ^= 1 << (i % 8)
+        bad.write_bytes(bytes(flipped))
+        with pytest.raises(ValueError, match=rf"^load_checkpoint\('{re.escape(str(bad))}'\): "):
+            io.load_checkpoint(bad, restore_rng=False)
+
+
+def test_files_of_format_version_1_still_load(tmp_path):
+    model = compiled_model(build=True)
+    tensors = {k: v.array for k, v in model.state_dict().items()}
+    from lucidnet.io.file import digest
+    meta = {"format": "pt", "lucidnet": json.dumps({"format_version": 1, "kind": "state_dict",
+                                                    "sha256": digest(tensors), "order": list(tensors)})}
+    path = tmp_path / "v1.safetensors"
+    path.write_bytes(safetensors.numpy.save(tensors, metadata=meta))
+    assert same({k: v.array for k, v in io.load_state_dict(path).items()}, tensors)
+    tensors["0.bias"] = tensors["0.bias"] + 1                  # its tensors are still checked
+    path.write_bytes(safetensors.numpy.save(tensors, metadata=meta))
+    with pytest.raises(ValueError, match=r"the file is corrupt: its data does not match the checksum"):
+        io.load_state_dict(path)
+
+
 def test_missing_files_and_directories(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"^load\('.*nope.safetensors'\): expected a checkpoint file, got a "
                                                 r"path that does not exist\.$"):
@@ -398,6 +431,14 @@ def test_loading_never_builds_unknown_classes(tmp_path):
     arch["architecture"]["config"]["layers"][0] = {"class": "os.system", "config": {"command": "echo pwned"}}
     meta["lucidnet.model"] = json.dumps(arch)
     evil = tmp_path / "evil.safetensors"
+    safetensors.numpy.save_file(tensors, str(evil), metadata=meta)
+    with pytest.raises(ValueError, match=r"the file is corrupt: its data does not match the checksum"):
+        lucidnet.load(evil)                                     # the checksum covers the architecture ...
+    info = json.loads(meta["lucidnet"])                         # ... but a checksum is no signature: forge it
+    del info["sha256"]
+    meta["lucidnet"] = json.dumps(info)
+    info["sha256"] = io.file.digest(tensors, meta)
+    meta["lucidnet"] = json.dumps(info)
     safetensors.numpy.save_file(tensors, str(evil), metadata=meta)
     with pytest.raises(ValueError, match=r"^load\('.*evil.safetensors'\): cannot rebuild the model from its saved "
                                          r"architecture: module_from_config: unknown layer class 'os.system'"):

@@ -14,8 +14,11 @@ On disk, a checkpoint is **one** ``.safetensors`` file, so a single ``os.replace
 
   ========================  ======================================================================
   ``format``                ``"pt"``: the tensors are a PyTorch-style state dict
-  ``lucidnet``              ``{"format_version": 1, "kind": ..., "sha256": ...}``: a checksum of all
-                            tensors, so a corrupted file is detected (safetensors only checks sizes)
+  ``lucidnet``              ``{"format_version": 2, "kind": ..., "sha256": ...}``: a checksum of every
+                            tensor and every other metadata entry (so a flipped bit anywhere, in the
+                            weights or in the epoch, learning rates, RNG states, history, is detected:
+                            safetensors only checks sizes). Version 1 files (checksum of the tensors
+                            only) still load.
   ``lucidnet.model``        ``{"architecture": model.to_config(), "input_shape": [...], "input_dtype": ...,
                             "compile": {...}}`` (absent for weights saved by :func:`save_state_dict`)
   ``lucidnet.optimizer``    ``{"class": "Adam", "param_names": [...], "state_dict": {...}}`` with each

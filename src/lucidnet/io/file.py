@@ -15,7 +15,7 @@ from ..tensor import Tensor
 __all__ = ["CALLBACKS_PREFIX", "FORMAT_VERSION", "OPTIMIZER_PREFIX", "call_name", "contiguous", "digest", "is_weight",
            "read_file", "write_file"]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2      # 2: the checksum covers the header's metadata too (1: the tensors only; still read)
 OPTIMIZER_PREFIX = "optimizer/"                      # prefix of the optimizer's tensors in a checkpoint
 CALLBACKS_PREFIX = "callbacks/"                # ... and of the callbacks' (EarlyStopping's best weights)
 
@@ -36,13 +36,21 @@ def contiguous(value):
     return value if value.flags.c_contiguous else np.ascontiguousarray(value).reshape(value.shape)
 
 
-def digest(tensors):
-    """SHA-256 over every tensor's name, dtype, shape and bytes, in name order."""
+def digest(tensors, metadata=None):
+    """SHA-256 over every tensor's name, dtype, shape and bytes, in name order, then (format version 2) over every
+    metadata entry of the header, in key order: its values as the file stores them, except the ``lucidnet``
+    entry, which holds the checksum itself and is digested as canonical JSON without it."""
     h = hashlib.sha256()
     for key in sorted(tensors):
         arr = tensors[key]
         h.update(f"{key}\0{arr.dtype.str}\0{tuple(arr.shape)}\0".encode())
         h.update(contiguous(arr).data)
+    if metadata is not None:
+        for key in sorted(metadata):
+            value = metadata[key]
+            if key == "lucidnet":
+                value = json.dumps({k: v for k, v in json.loads(value).items() if k != "sha256"}, sort_keys=True)
+            h.update(f"\1{key}\0{value}\0".encode())
     return h.hexdigest()
 
 
@@ -53,16 +61,22 @@ def write_file(path, tensors, meta, kind):
     for key, arr in tensors.items():
         if arr.dtype == object or arr.dtype.kind not in "biuf":
             raise TypeError(f"save: expected numeric arrays, got {key!r} of dtype {arr.dtype}.")
-    header = {"format": "pt",
-              "lucidnet": json.dumps({"format_version": FORMAT_VERSION, "lucidnet_version": __version__,
-                                      "kind": kind, "sha256": digest(tensors), "order": list(tensors)})}
+    info = {"format_version": FORMAT_VERSION, "lucidnet_version": __version__, "kind": kind, "order": list(tensors)}
+    header = {"format": "pt", "lucidnet": json.dumps(info)}
     header.update({k: json.dumps(v, allow_nan=True) for k, v in meta.items() if v is not None})
+    info["sha256"] = digest(tensors, header)              # every tensor and every metadata entry
+    header["lucidnet"] = json.dumps(info)
     data = safetensors.numpy.save(tensors, metadata=header)
     path = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
     with atomic_write(path) as f:
         f.write(data)
+
+
+def _near(a, b):
+    """Whether ``a`` differs from ``b`` in exactly one character (a flipped bit changes one byte)."""
+    return len(a) == len(b) and sum(x != y for x, y in zip(a, b)) == 1
 
 
 def read_file(path, where):
@@ -87,11 +101,18 @@ def read_file(path, where):
             except ValueError:
                 raise ValueError(f"{where}: the file is corrupt: its {key!r} metadata is not valid JSON.") from None
     info = meta.get("lucidnet")
+    if info is None and any(_near(key, "lucidnet") or key.startswith("lucidnet.") for key in raw_meta):
+        # lucidnet's own entries without the one holding the checksum: its name was damaged
+        raise ValueError(f"{where}: the file is corrupt: its header lost the 'lucidnet' entry that holds the "
+                         f"checksum.")
     if info is not None:
-        if not isinstance(info, dict) or info.get("format_version") != FORMAT_VERSION:
-            raise ValueError(f"{where}: expected a lucidnet file of format version {FORMAT_VERSION}, got "
-                             f"{info.get('format_version') if isinstance(info, dict) else info!r}.")
-        if info.get("sha256") != digest(tensors):
+        version = info.get("format_version") if isinstance(info, dict) else None
+        if version not in (1, FORMAT_VERSION):
+            raise ValueError(f"{where}: expected a lucidnet file of format version 1 to {FORMAT_VERSION}, got "
+                             f"{version if isinstance(info, dict) else info!r} (a file of a newer lucidnet, or a "
+                             f"corrupt one).")
+        # Version 1 files digest their tensors only; version 2 every tensor and every metadata entry.
+        if info.get("sha256") != digest(tensors, raw_meta if version >= 2 else None):
             raise ValueError(f"{where}: the file is corrupt: its data does not match the checksum saved with it.")
         order = info.get("order")
         if isinstance(order, list) and sorted(order) == sorted(tensors):     # safetensors sorts; keep saved order
