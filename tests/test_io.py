@@ -117,6 +117,34 @@ def test_weights_go_to_pytorch_and_back(tmp_path):
     assert sorted(io.load_state_dict(tpath)) == sorted(tmodel.state_dict())   # a foreign file: safetensors' order
 
 
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_half_precision_weights_of_other_tools_load_as_float32(tmp_path, dtype):
+    torch.manual_seed(0)
+    theirs = {k: v.to(dtype) for k, v in torch.nn.Linear(2, 3).state_dict().items()}
+    path = tmp_path / "half.safetensors"
+    safetensors.torch.save_file(theirs, str(path))
+    loaded = io.load_state_dict(path)
+    for k, v in theirs.items():
+        assert loaded[k].dtype == lucidnet.float32 and np.array_equal(loaded[k].array, v.float().numpy())
+    model = nn.Linear(2, 3)
+    io.load_weights(model, path)
+    assert np.array_equal(model.weight.array, theirs["weight"].float().numpy())
+    ours = tmp_path / "ours.safetensors"                        # lucidnet's own files keep their dtypes
+    io.save_state_dict({"w": np.ones(2, np.float16)}, ours)
+    assert io.load_state_dict(ours)["w"].dtype == lucidnet.float16
+
+
+def test_float8_and_other_dtypes_are_refused_naming_file_and_dtype(tmp_path):
+    path = tmp_path / "f8.safetensors"
+    safetensors.torch.save_file({"w": torch.ones(2, 2).to(torch.float8_e4m3fn), "b": torch.ones(2)}, str(path))
+    for fn, call in (("load_state_dict", io.load_state_dict), ("load_weights", lambda p: io.load_weights(nn.Linear(2, 2), p)),
+                     ("load", lucidnet.load)):
+        with pytest.raises(ValueError, match=rf"^{fn}\('{re.escape(str(path))}'\): expected tensors of a dtype lucidnet "
+                                             rf"reads \(float16, bfloat16, float32, float64, integers, bool\), got 'w' "
+                                             rf"of dtype F8_E4M3\. Convert the file first"):
+            call(path)
+
+
 def test_a_lazy_model_loads_weights_saved_by_pytorch(tmp_path):
     tmodel = torch.nn.Sequential(torch.nn.Linear(2, 5), torch.nn.ReLU(), torch.nn.Linear(5, 3))
     path = str(tmp_path / "t.safetensors")

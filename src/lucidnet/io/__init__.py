@@ -31,6 +31,8 @@ A file saved without an optimizer (:func:`save_weights`, :func:`save_state_dict`
 ``include_optimizer=False``) holds exactly the model's state dict, so ``safetensors.torch.load_file`` gives
 a state dict the equivalent PyTorch model loads with ``load_state_dict``; and a PyTorch state dict saved
 with ``safetensors.torch.save_file`` loads into lucidnet with :func:`load_state_dict` / :func:`load_weights`.
+Such files in float16 or bfloat16 load converted to float32 (NumPy has no bfloat16, and lucidnet computes in
+float32); float8 and other dtypes are refused with an error naming the file, the tensor and its dtype.
 
 Example:
     >>> import os, tempfile

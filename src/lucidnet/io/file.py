@@ -80,7 +80,10 @@ def _near(a, b):
 
 
 def read_file(path, where):
-    """(tensors, metadata) of a safetensors file; every way it can be wrong is one clear ValueError."""
+    """(tensors, metadata) of a safetensors file; every way it can be wrong is one clear ValueError naming the file.
+
+    Tensors in float16 or bfloat16 from other tools (a file without lucidnet's header entry) come back as
+    float32; float8 and other dtypes NumPy cannot hold are refused, naming the tensor and its dtype."""
     path = os.fspath(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"{where}: expected a checkpoint file, got a path that does not exist.")
@@ -89,10 +92,20 @@ def read_file(path, where):
     try:
         with safetensors.safe_open(path, framework="np") as f:
             raw_meta = f.metadata() or {}
-            tensors = collections.OrderedDict((k, f.get_tensor(k)) for k in f.keys())
+            dtypes = _dtypes(path)
+            unsupported = {k: dtypes.get(k) for k in f.keys() if dtypes.get(k) not in NUMPY_DTYPES | {"BF16"}}
+            tensors = collections.OrderedDict(
+                (k, _bfloat16(path, k) if dtypes[k] == "BF16" else f.get_tensor(k)) for k in f.keys()
+                if k not in unsupported)
     except (safetensors.SafetensorError, OSError, ValueError) as e:
         raise ValueError(f"{where}: expected a safetensors file, got one that is truncated or corrupt ({e}).") \
             from None
+    if unsupported:
+        key, dtype = next(iter(unsupported.items()))
+        more = f" (and {len(unsupported) - 1} more)" if len(unsupported) > 1 else ""
+        raise ValueError(f"{where}: expected tensors of a dtype lucidnet reads (float16, bfloat16, float32, float64, "
+                         f"integers, bool), got {key!r} of dtype {dtype}{more}. Convert the file first, e.g. in "
+                         f"PyTorch: {{k: v.float() for k, v in state_dict.items()}}.")
     meta = {}
     for key, value in raw_meta.items():
         if key == "lucidnet" or key.startswith("lucidnet."):
@@ -117,6 +130,38 @@ def read_file(path, where):
         order = info.get("order")
         if isinstance(order, list) and sorted(order) == sorted(tensors):     # safetensors sorts; keep saved order
             tensors = collections.OrderedDict((k, tensors[k]) for k in order)
-    # Writable arrays that own their memory (the module and optimizer keep them).
-    tensors = collections.OrderedDict((k, np.array(v)) for k, v in tensors.items())
+    # Writable arrays that own their memory (the module and optimizer keep them). Half precision from other tools
+    # comes in as float32 (lucidnet computes in float32; NumPy has no bfloat16); lucidnet's own files keep the
+    # dtypes they were saved with.
+    foreign = info is None
+    tensors = collections.OrderedDict(
+        (k, v.astype(np.float32) if foreign and dtypes[k] in ("F16", "BF16") else np.array(v))
+        for k, v in tensors.items())
     return tensors, meta
+
+
+# The safetensors dtypes NumPy reads as they are; BF16 is widened to float32 here; others (float8, ...) are refused.
+NUMPY_DTYPES = frozenset({"BOOL", "U8", "I8", "U16", "I16", "F16", "U32", "I32", "F32", "U64", "I64", "F64"})
+
+
+def _header(path):
+    with open(path, "rb") as f:
+        n = int.from_bytes(f.read(8), "little")
+        return json.loads(f.read(n)), 8 + n
+
+
+def _dtypes(path):
+    """Each tensor's safetensors dtype name ("F32", "BF16", ...), from the header safe_open has validated."""
+    header, _ = _header(path)
+    return {k: v.get("dtype") for k, v in header.items() if k != "__metadata__"}
+
+
+def _bfloat16(path, key):
+    """A BF16 tensor as float32: bfloat16 is the top half of a float32, so shifting its bits up is exact."""
+    header, start = _header(path)
+    entry = header[key]
+    a, b = entry["data_offsets"]
+    with open(path, "rb") as f:
+        f.seek(start + a)
+        raw = np.frombuffer(f.read(b - a), dtype="<u2")
+    return (raw.astype(np.uint32) << 16).view(np.float32).reshape(entry["shape"])
