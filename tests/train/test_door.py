@@ -2,6 +2,7 @@
 mistakes), data from other libraries is never taken for a loader, 1-D x has one rule, argument types are named,
 and shape errors quote the user's shapes."""
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -146,3 +147,36 @@ def test_an_unbuilt_layer_names_itself():
     assert list(layer.parameters()) == [] and layer.state_dict() == {}
     layer(lucidnet.ones(2, 3))
     assert layer.weight.shape == (4, 3)
+
+
+@pytest.mark.parametrize("layers, loss, target", [
+    ([nn.Dense(64, activation="relu"), nn.Dense(3)], "sparse_categorical_crossentropy", Y),
+    ([nn.Dense(64, activation="elu"), nn.Dense(1)], "huber", Y.astype(np.float32)),
+    ([nn.Dense(64), nn.BatchNorm1d(64), nn.ReLU(), nn.Dense(1)], "mse", Y.astype(np.float32)),
+])
+def test_a_diverging_fit_says_so_once_without_numpy_warnings(layers, loss, target):
+    lucidnet.manual_seed(0)
+    model = lucidnet.Sequential(layers)
+    model.compile("sgd", loss, lr=1e30)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                         # a RuntimeWarning from inside lucidnet fails here
+        with pytest.raises(RuntimeError, match=r"^fit\(\): expected a finite loss, got (nan|inf) at epoch \d+/20, "
+                                               r"batch \d/4; training stopped\. The weights diverged"):
+            model.fit(X, target, epochs=20, verbose=0)
+
+
+def test_sequence_targets_are_judged_in_the_users_shapes():
+    model = lucidnet.Sequential([nn.Embedding(10, 5)])        # (N, T) ids -> (N, T, 5) scores
+    model.compile("adam", "sparse_categorical_crossentropy")
+    x = np.zeros((8, 3), np.int64)
+    with pytest.raises(ValueError, match=re.escape("cross_entropy: expected target of shape (8, 3) (class ids) or "
+                                                   "(8, 3, 5) (one-hot) for outputs of shape (8, 3, 5) (classes on "
+                                                   "the last axis), got (8, 4).")):
+        model.fit(x, np.zeros((8, 4), np.int64), verbose=0)
+    model.fit(x, np.zeros((8, 3), np.int64), verbose=0)
+
+
+def test_diverged_probabilities_give_a_nan_loss_not_a_blame_on_the_inputs():
+    from lucidnet.train import losses
+    bce = losses.get("binary_crossentropy", outputs="probabilities")
+    assert np.isnan(bce(lucidnet.tensor([[np.nan], [0.5]]), np.array([[1.0], [0.0]])).item())

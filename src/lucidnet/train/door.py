@@ -9,11 +9,13 @@ Example:
     TypeError: fit(): expected validation_split to be a number in [0, 1), got '0.2' (a str).
 """
 import contextlib
+import functools
 import numbers
 
 import numpy as np
 
-__all__ = ["check_callbacks", "check_flag", "check_fraction", "check_sample_rank", "in_users_shapes", "one_d_hint"]
+__all__ = ["check_callbacks", "check_flag", "check_fraction", "check_sample_rank", "in_users_shapes", "one_d_hint",
+           "quiet_numpy"]
 
 
 def check_fraction(where, name, value):
@@ -80,3 +82,14 @@ def in_users_shapes(where, batch_shape, shapes):
         if len(x_shape) == 1:
             note += f" The first axis of {name} is samples. " + one_d_hint(np.empty(x_shape[0]))
         raise ValueError(str(e) + note) from None
+
+
+def quiet_numpy(method):
+    """Run ``method`` with NumPy's floating point warnings off: weights that diverge overflow in a matmul long
+    before the loss turns inf, and PyTorch computes such values silently; ``fit`` then reports the run once, in its
+    own words (the epoch, the batch, the fix), instead of after a screen of RuntimeWarnings from inside lucidnet."""
+    @functools.wraps(method)
+    def quiet(*args, **kwargs):
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            return method(*args, **kwargs)
+    return quiet

@@ -29,7 +29,8 @@ from . import callbacks as callbacks_module
 from . import checkpoint
 from .data_adapter import LoaderDataAdapter, PeekedEpoch, adapt, has_len, is_loader, split_validation
 from .distribution import auto_distribution, distribution
-from .door import check_callbacks, check_flag, check_fraction, check_sample_rank, in_users_shapes, one_d_hint
+from .door import check_callbacks, check_flag, check_fraction, check_sample_rank, in_users_shapes, one_d_hint, \
+    quiet_numpy
 from .progress import ProgbarLogger, format_logs
 
 __all__ = ["Trainer"]
@@ -51,6 +52,7 @@ class Trainer:
 
     # ------------------------------------------------------------------------------------ fit
 
+    @quiet_numpy
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None, validation_split=0.0,
             validation_data=None, shuffle=True, initial_epoch=None, validation_freq=1, *, generator=None, seed=None):
         """Train the model for ``epochs`` passes over the data.
@@ -405,6 +407,7 @@ class Trainer:
 
     # ------------------------------------------------------------------------------------ evaluate / predict
 
+    @quiet_numpy
     def evaluate(self, x=None, y=None, batch_size=None, verbose=0, return_dict=False):
         """The loss and metrics on data, in eval mode (Dropout off, BatchNorm on its running statistics).
 
@@ -446,6 +449,7 @@ class Trainer:
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
 
+    @quiet_numpy
     def predict(self, x, batch_size=None, verbose=0):
         """The model's outputs for ``x``, in batches, in eval mode under no_grad, as one NumPy array.
 
