@@ -85,9 +85,10 @@ def test_arguments_are_judged_by_type():
             ({"validation_split": "0.2"}, r"validation_split to be a number in \[0, 1\), got '0\.2' \(a str\)"),
             ({"shuffle": "False"}, r"shuffle to be True or False, got 'False' \(a str\)"),
             ({"callbacks": C.History()}, r"callbacks to be a list of callbacks, got one History; pass \[History\(\.\.\.\)\]"),
-            ({"callbacks": 3}, r"callbacks to be a list of callbacks, got int")]:
+            ({"callbacks": 3}, r"callbacks to be a list of callbacks, got int"),
+            ({"verbose": "1"}, r"verbose to be 0, 1, 2 or 'auto', got '1'")]:
         with pytest.raises(TypeError, match=r"^fit\(\): expected " + message):
-            model.fit(X, Y, verbose=0, **kwargs)
+            model.fit(X, Y, **{"verbose": 0, **kwargs})
     assert not model.built
 
 

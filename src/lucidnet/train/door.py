@@ -14,7 +14,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["check_callbacks", "check_flag", "check_fraction", "check_sample_rank", "in_users_shapes", "one_d_hint",
+__all__ = ["check_callbacks", "check_flag", "check_fraction", "check_verbose", "check_sample_rank", "in_users_shapes", "one_d_hint",
            "quiet_numpy"]
 
 
@@ -33,6 +33,16 @@ def check_flag(where, name, value):
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{where}: expected {name} to be True or False, got {value!r} (a {type(value).__name__}).")
     return bool(value)
+
+
+def check_verbose(where, verbose):
+    """Keras's ``verbose``: 0, 1, 2 or "auto" (1); a bool counts as 0 or 1."""
+    if verbose == "auto" or isinstance(verbose, (bool, np.bool_)):
+        return 1 if verbose == "auto" else int(verbose)
+    if isinstance(verbose, numbers.Integral) and 0 <= verbose <= 2:
+        return int(verbose)
+    raise (ValueError if isinstance(verbose, numbers.Integral) else TypeError)(
+        f"{where}: expected verbose to be 0, 1, 2 or 'auto', got {verbose!r}.")
 
 
 def check_callbacks(where, callbacks, base):

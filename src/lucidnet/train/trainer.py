@@ -29,8 +29,8 @@ from . import callbacks as callbacks_module
 from . import checkpoint
 from .data_adapter import LoaderDataAdapter, PeekedEpoch, adapt, has_len, is_loader, split_validation
 from .distribution import auto_distribution, distribution
-from .door import check_callbacks, check_flag, check_fraction, check_sample_rank, in_users_shapes, one_d_hint, \
-    quiet_numpy
+from .door import (check_callbacks, check_flag, check_fraction, check_sample_rank, check_verbose, in_users_shapes,
+                   one_d_hint, quiet_numpy)
 from .progress import ProgbarLogger, format_logs
 
 __all__ = ["Trainer"]
@@ -100,8 +100,7 @@ class Trainer:
             raise RuntimeError("fit(): expected a loss; pass loss= to compile(), or override train_step().")
         # Every argument is judged before any state is touched: a failed call changes nothing.
         epochs = check_int(where, "epochs", epochs, 0)
-        verbose = 1 if verbose == "auto" else int(verbose) if isinstance(verbose, bool) else \
-            check_int(where, "verbose", verbose, 0)
+        verbose = check_verbose(where, verbose)
         shuffle = check_flag(where, "shuffle", shuffle)
         validation_split = check_fraction(where, "validation_split", validation_split)
         user = check_callbacks(where, callbacks, callbacks_module.Callback)
@@ -436,6 +435,7 @@ class Trainer:
             raise RuntimeError("evaluate(): call compile() before evaluate().")
         if self._compiled.loss is None and not self._overrides("test_step"):
             raise RuntimeError("evaluate(): expected a loss; pass loss= to compile().")
+        verbose = check_verbose(where, verbose)
         data = adapt(where, x, y, batch_size)
         if data.x is not None and data.y is None and self._compiled.loss is not None:
             raise ValueError("evaluate(): expected targets y for the loss, got None.")
@@ -471,6 +471,7 @@ class Trainer:
             ((5, 3), True)
         """
         where = "predict()"
+        verbose = check_verbose(where, verbose)
         data = adapt(where, x, None, batch_size)
         if data.x is not None:
             self._check_sample_axis(data.x, data.batch_size, where)
