@@ -181,3 +181,18 @@ def test_diverged_probabilities_give_a_nan_loss_not_a_blame_on_the_inputs():
     from lucidnet.train import losses
     bce = losses.get("binary_crossentropy", outputs="probabilities")
     assert np.isnan(bce(lucidnet.tensor([[np.nan], [0.5]]), np.array([[1.0], [0.0]])).item())
+
+
+def test_a_validation_loader_is_checked_before_training():
+    model = make()
+    model.build((2,))
+    before = weights(model)
+    bad = DataLoader(TensorDataset(X[:, :1], Y), batch_size=16)
+    with pytest.raises(ValueError, match=r"expected input of shape \(\*, 2\), got \(16, 1\)"):
+        model.fit(X, Y, epochs=1, verbose=0, validation_data=bad)
+    assert all(np.array_equal(a, b) for a, b in zip(weights(model).values(), before.values()))
+    with pytest.raises(ValueError, match=r"^fit\(\): expected validation_data to yield \(x, y\) batches for the loss"):
+        model.fit(X, Y, epochs=1, verbose=0, validation_data=DataLoader(TensorDataset(X), batch_size=16))
+    good = DataLoader(TensorDataset(X, Y), batch_size=16, shuffle=True, generator=lucidnet.Generator().manual_seed(1))
+    h = model.fit(X, Y, epochs=1, verbose=0, validation_data=good)
+    assert "val_loss" in h.history

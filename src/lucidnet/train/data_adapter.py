@@ -9,6 +9,13 @@ Two kinds of data come in:
   copy of the whole;
 - **a loader** (a DataLoader, or any iterable of ``(x, y)`` / ``(x,)`` / ``x`` batches): used as it is.
 
+Data is judged by its kind, not by whether it can be iterated: an array of another library (a ``torch.Tensor``,
+anything with ``__array__``) is arrays, never a loader; a list or tuple of arrays is refused (a lucidnet model
+takes one input: ``np.stack`` them if each is a sample). The first axis of x is always samples, so a 1-D x is
+N samples of one value each: right for a model of one id per sample (an Embedding), refused with the fix for a
+model built for vectors (a single sample needs its batch axis: ``x[None]``; N one-feature samples:
+``x.reshape(-1, 1)``).
+
 :func:`adapt` picks the adapter by the kind of ``x``; both give ``(x_batch, y_batch or None)`` array pairs.
 
 Example:

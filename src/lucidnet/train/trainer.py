@@ -14,14 +14,12 @@ Where to extend it:
   ``set_distribution``: its ``distribute_batch`` gives each process its part of every batch, and its
   ``reduce_gradients`` averages the gradients before the update.
 """
-import copy
 import math
 import sys
 
 import numpy as np
 
 from ..autograd import no_grad
-from ..nn.module import Module
 from ..random import Generator, default_generator, get_state, set_state
 from ..tensor import Tensor
 from ..validation import check_int
@@ -29,14 +27,14 @@ from . import callbacks as callbacks_module
 from . import checkpoint
 from .data_adapter import LoaderDataAdapter, PeekedEpoch, adapt, has_len, is_loader, split_validation
 from .distribution import auto_distribution, distribution
-from .door import (check_callbacks, check_flag, check_fraction, check_sample_rank, check_verbose, in_users_shapes,
-                   one_d_hint, quiet_numpy)
+from .door import (DoorChecks, check_callbacks, check_flag, check_fraction, check_verbose, in_users_shapes,
+                   quiet_numpy)
 from .progress import ProgbarLogger, format_logs
 
 __all__ = ["Trainer"]
 
 
-class Trainer:
+class Trainer(DoorChecks):
     """``fit``, ``evaluate`` and ``predict`` for a model with ``train_step`` / ``test_step`` / ``predict_step``
     (see :class:`lucidnet.train.Model`, which documents them)."""
 
@@ -61,7 +59,9 @@ class Trainer:
         floating point data in another dtype is converted once to the default (float32), as Keras does.
 
         Args:
-            x: inputs (an array or Tensor, one row per sample), or a DataLoader yielding (x, y) batches.
+            x: inputs (an array or Tensor, also another library's such as a torch.Tensor; the first axis is
+                samples, so a single sample needs its batch axis, ``x[None]``), or a DataLoader yielding (x, y)
+                batches.
             y: targets (with arrays): class ids, one-hot rows or values.
             batch_size: samples per batch with arrays. Default: 32. Under ``mpiexec -n N`` it is the global
                 batch: each rank trains on 1/N of it, and the run gives the numbers of one process
@@ -87,10 +87,16 @@ class Trainer:
             A :class:`History`: ``history.history`` maps 'loss', the metrics, 'val_loss', 'val_<metric>' and
             'lr' to one value per epoch.
 
+        Everything is checked before any state is used: the arguments, the data against the model (its first
+        batch goes through the model and the loss in eval mode, without a random draw), the class ids. A call
+        that fails before its first update changes nothing: a model loaded from a checkpoint still resumes its run
+        exactly. NumPy's floating point warnings are off inside fit: a diverging run is reported once, below.
+
         Raises:
             RuntimeError: before compile(), or when the loss becomes nan or inf (naming the epoch and batch;
                 add ``TerminateOnNaN()`` to stop without an error).
             ValueError: for mismatched, non-finite or out-of-range data.
+            TypeError: for arguments of the wrong type (``validation_split="0.2"``, ``callbacks=cb``).
         """
         where = "fit()"
         if self._compiled is None:
@@ -140,6 +146,8 @@ class Trainer:
             self._check_arrays(train, where, "x", "y")
         if val is not None and val.x is not None:
             self._check_arrays(val, where, "the validation x", "the validation y")
+        elif val is not None:
+            self._check_validation_loader(val.loader, where)
 
         if dist is not None and val is not None:
             val = dist.distribute_dataset(val, training=False)
@@ -225,78 +233,6 @@ class Trainer:
         finally:
             self._restore_modes(modes)
         return history
-
-    def _put_back(self, before, generators, where):
-        """Undo what a failed ``fit`` did before its first update: generator states, the run, the history."""
-        for name, g in generators:
-            set_state(g, before["states"][name], where)
-        self._run, self.history = before["run"], before["history"]
-
-    def _check_arrays(self, data, where, x_name, y_name, step="train_step"):
-        """Arrays meet the model before fit uses any state: a 1-D x against a model built for vectors, the class
-        ids against its outputs, the first batch through the model with the loss and metrics."""
-        self._check_sample_axis(data.x, data.batch_size, where)
-        bs = data.batch_size
-        shapes = (x_name, data.x.shape, None if data.y is None else data.y.shape)
-        xb, yb = data.x[:bs], None if data.y is None else data.y[:bs]
-        self._check_batch(xb, yb, where, shapes, lambda: self._check_labels(data.y, where, y_name), step)
-
-    def _check_sample_axis(self, x, batch_size, where):
-        """The first axis of x is samples, also for a 1-D x (N samples of one value). A model built for vectors
-        refuses it; an unbuilt one is tried on a copy first (a lazy Dense would take the batch for one sample of
-        batch_size features and build so), and must give one output row per sample."""
-        if x.ndim != 1:
-            return
-        if self.built:
-            check_sample_rank(where, x, self._input_shape)
-            return
-        state = default_generator.get_state()     # the copy's initialization draws nothing for real
-        try:
-            out = copy.deepcopy(self)._probe(x[:batch_size])
-        except ValueError:
-            return                                 # the real call gives the layer's error, with the hint
-        finally:
-            default_generator.set_state(state)
-        rows = [len(o) if getattr(o, "ndim", 0) else None for o in (out if isinstance(out, (tuple, list)) else [out])]
-        if any(r != len(x[:batch_size]) for r in rows):
-            raise ValueError(f"{where}: expected x with one row per sample that the model gives one output row "
-                             f"for, got x of shape {tuple(x.shape)}, whose batches of {len(x[:batch_size])} the model "
-                             f"takes as one sample. {one_d_hint(x)}")
-
-    def _check_loader_batch(self, batch, where):
-        xb, yb = batch
-        if yb is None and self._compiled.loss is not None and not self._overrides("train_step"):
-            raise ValueError(f"{where}: expected the data to yield (x, y) batches for the loss, got batches of x alone "
-                             f"(shape {tuple(xb.shape)}).")
-        self._check_batch(xb, yb, where, None, lambda: self._check_labels(yb, where, "y"), "train_step")
-
-    def _check_batch(self, xb, yb, where, shapes, check_labels, step):
-        """One batch through the model in eval mode under no_grad (no random draw, no statistics updated), with
-        the loss and fresh copies of the metrics: a wrong shape or target fails here, in the user's shapes
-        (``shapes``: the name of x, its shape and y's, or None when they are the batch's)."""
-        c = self._compiled
-        with in_users_shapes(where, xb.shape, shapes):
-            if c.metric_objects is None or self._probe_info is None:
-                self._prepare(xb, where, need_optimizer=False)          # builds the model, resolves the loss
-        check_labels()
-        # The loss and metrics lucidnet knows (given by name or as a loss module) are tried; a user's function is
-        # not called an extra time (it may count its calls, or draw random numbers).
-        if yb is None or not isinstance(c.loss, (str, Module)) or self._overrides(step) or \
-                self._overrides("compute_loss"):
-            return
-        known = [m for spec, m in zip(c.metrics, c.metric_objects) if isinstance(spec, str)]
-        modes = self._modes()
-        self.eval()
-        try:
-            with no_grad(), in_users_shapes(where, xb.shape, shapes):
-                x_t, y_t = Tensor._wrap(xb), Tensor._wrap(yb)
-                y_pred = self(x_t)
-                self.compute_loss(x_t, y_t, y_pred)
-                if isinstance(y_pred, Tensor):
-                    for m in known:
-                        m.fresh().update_state(y_pred.array, yb)
-        finally:
-            self._restore_modes(modes)
 
     def _fit_epoch(self, epoch, epochs, batches, val, cbs, where, modes):
         """One epoch of training (and validation): returns its logs."""
@@ -454,7 +390,8 @@ class Trainer:
         """The model's outputs for ``x``, in batches, in eval mode under no_grad, as one NumPy array.
 
         Args:
-            x: inputs (an array or Tensor), or a DataLoader (of x batches, or (x, y) whose y is ignored).
+            x: inputs (an array or Tensor, also another library's; the first axis is samples: one sample is
+                ``x[None]``), or a DataLoader (of x batches, or (x, y) whose y is ignored).
             batch_size: samples per batch with arrays. Default: 32.
             verbose: 1 or 2 print a line when done.
 
