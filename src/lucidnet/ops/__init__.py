@@ -16,3 +16,5 @@ from .rounding import ceil, floor, fmod, frac, remainder, round, sign, trunc
 from .shape import broadcast_to, concatenate, getitem, index_put, pad, reshape, take_along_axis, transpose
 from .sparse import embedding
 from .trig import acos, acosh, asin, asinh, atan, atan2, atanh, cosh, sinh, tan
+from .conv import conv2d, conv_transpose2d
+from .pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d
