@@ -22,7 +22,8 @@ def wire():
     global F, P, LG, R, S, X, L, SM, IX
     from . import functional as F, indexing as IX, linalg as L, logic as LG, pointwise as P, products as X, \
         reductions as R, sampling as SM, sorting as S  # noqa: F811
-    tensor_inplace.F, tensor_inplace.P = F, P
+    from . import promotion
+    tensor_inplace.F, tensor_inplace.P, tensor_inplace.PR = F, P, promotion
 
 
 class TensorMethods(tensor_inplace.TensorInPlace):
