@@ -14,14 +14,14 @@ import numpy as np
 from . import dtypes, ops, tensor_inplace
 from .device import check_device, is_device, to_args
 
-F = P = LG = R = S = X = L = SM = IX = None   # the function modules; bound by wire() once they can import Tensor
+F = P = LG = R = S = X = L = SM = IX = SC = None   # the function modules; bound by wire() once they can import Tensor
 
 
 def wire():
     """Bind the modules the methods call into. They import Tensor, so tensor.py calls this after defining it."""
-    global F, P, LG, R, S, X, L, SM, IX
+    global F, P, LG, R, S, X, L, SM, IX, SC
     from . import functional as F, indexing as IX, linalg as L, logic as LG, pointwise as P, products as X, \
-        reductions as R, sampling as SM, sorting as S  # noqa: F811
+        reductions as R, sampling as SM, scattering as SC, sorting as S  # noqa: F811
     tensor_inplace.F, tensor_inplace.P = F, P
 
 
@@ -358,6 +358,14 @@ class TensorMethods(tensor_inplace.TensorInPlace):
     def gather(self, dim, index): return IX.gather(self, dim, index)                # noqa: E704
     def index_select(self, dim, index): return IX.index_select(self, dim, index)    # noqa: E704
     def masked_select(self, mask): return IX.masked_select(self, mask)              # noqa: E704
+    def scatter(self, dim, index, src=None, *, value=None, reduce=None):            # noqa: E704
+        return SC.scatter(self, dim, index, src, value=value, reduce=reduce)
+    def scatter_add(self, dim, index, src): return SC.scatter_add(self, dim, index, src)  # noqa: E704
+    def index_add(self, dim, index, source, *, alpha=1):                            # noqa: E704
+        return SC.index_add(self, dim, index, source, alpha=alpha)
+    def index_copy(self, dim, index, source): return SC.index_copy(self, dim, index, source)  # noqa: E704
+    def index_fill(self, dim, index, value): return SC.index_fill(self, dim, index, value)  # noqa: E704
+    def masked_scatter(self, mask, source): return SC.masked_scatter(self, mask, source)  # noqa: E704
     def nonzero(self, *, as_tuple=False): return IX.nonzero(self, as_tuple=as_tuple)  # noqa: E704
     def flip(self, *dims): return IX.flip(self, _dims(dims))                        # noqa: E704
     def roll(self, shifts, dims=None): return IX.roll(self, shifts, dims)           # noqa: E704
