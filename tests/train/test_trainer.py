@@ -240,5 +240,5 @@ def test_training_state_is_public_and_a_failed_fit_leaves_it(tmp_path):
     again = resumed.fit(X, Y, epochs=1, batch_size=16, verbose=0)                  # its own run: starts over
     assert again.epoch == [0]
     with pytest.raises(ValueError, match=r"set_training_state\(\): expected keys among epoch, history, "
-                                         r"generators, callbacks, optimizer, got \['epochs'\]\."):
+                                         r"generators, callbacks, data, optimizer, got \[.epochs.\]\."):
         resumed.set_training_state({"epochs": 3})

@@ -26,6 +26,7 @@ from ..validation import check_int
 from . import callbacks as callbacks_module
 from . import checkpoint
 from .data_adapter import LoaderDataAdapter, PeekedEpoch, adapt, has_len, is_loader, split_validation
+from .epoch_iterator import EpochIterator
 from .distribution import auto_distribution, distribution
 from .progress import ProgbarLogger, format_logs
 
@@ -49,7 +50,8 @@ class Trainer:
     # ------------------------------------------------------------------------------------ fit
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None, validation_split=0.0,
-            validation_data=None, shuffle=True, initial_epoch=None, validation_freq=1, *, generator=None, seed=None):
+            validation_data=None, shuffle=True, initial_epoch=None, steps_per_epoch=None, validation_steps=None,
+            validation_freq=1, *, generator=None, seed=None):
         """Train the model for ``epochs`` passes over the data.
 
         Arrays are used as they are (batches are gathered from them, never a copy of the whole), except that
@@ -72,6 +74,12 @@ class Trainer:
             initial_epoch: the epoch to start from. Default: 0, or the epoch of the training state the model
                 was given by ``set_training_state`` (``lucidnet.load`` gives a model its checkpoint's), whose run
                 then continues exactly: same batches and random draws, optimizer and callback states, history.
+            steps_per_epoch: batches per epoch. Default: None, one pass over the data. With it, each epoch goes
+                on drawing where the last one stopped (Keras's rules): arrays and DataLoaders pass after pass,
+                reshuffled at each new pass, a generator until it ends; an epoch the data runs out in is cut
+                short with a warning (so a generator that loops forever can feed any number of epochs).
+            validation_steps: validate on the first this many batches of the validation data. Default: None,
+                all of it.
             validation_freq: validate every this many epochs (an int), or after the epochs (1-based) in a list.
                 Default: 1, every epoch.
             generator: where shuffling draws from: a lucidnet Generator, a NumPy Generator, or None for the
@@ -94,6 +102,10 @@ class Trainer:
         if c.loss is None and not self._overrides("train_step"):
             raise RuntimeError("fit(): expected a loss; pass loss= to compile(), or override train_step().")
         epochs = check_int(where, "epochs", epochs, 0)
+        if steps_per_epoch is not None:
+            steps_per_epoch = check_int(where, "steps_per_epoch", steps_per_epoch)
+        if validation_steps is not None:
+            validation_steps = check_int(where, "validation_steps", validation_steps)
         if verbose == "auto":
             verbose = 1
         if seed is not None and generator is not None:
@@ -149,15 +161,12 @@ class Trainer:
         ordered = progbar + [history] + \
             [cb for cb in user if not isinstance(cb, callbacks_module.ModelCheckpoint)] + \
             [cb for cb in user if isinstance(cb, callbacks_module.ModelCheckpoint)]
-        steps = len(train) if has_len(train) else None
-        cbs = callbacks_module.CallbackList(ordered, model=self, params={
-            "epochs": epochs, "steps": steps, "verbose": verbose, "initial_epoch": initial_epoch})
         gens = {"fit": generator} if generator is not None else {}
         if isinstance(train, LoaderDataAdapter) and hasattr(train.loader, "state_dict") and \
                 hasattr(train.loader, "load_state_dict"):
             gens["loader"] = train.loader
         if resume:
-            cbs.set_states(resume.get("callbacks"))
+            cbs_states = resume.get("callbacks")
             saved = resume.get("generators") or {}
             for name, g in (("default", default_generator),) + tuple(gens.items()):
                 if name in saved:
@@ -167,12 +176,23 @@ class Trainer:
         logs = {}
         if dist is not None:
             train = dist.distribute_dataset(train, training=True, initial_epoch=initial_epoch)
-        first_epoch = train
+        batches = EpochIterator(train, steps_per_epoch, gens, where)
+        if resume:
+            batches.restore(resume.get("data"))          # a pass the checkpointed run was in the middle of
+        steps = len(batches) if has_len(batches) else None
+        cbs = callbacks_module.CallbackList(ordered, model=self, params={
+            "epochs": epochs, "steps": steps, "verbose": verbose, "initial_epoch": initial_epoch})
+        if resume:
+            cbs.set_states(cbs_states)
+        val_batches = None
+        if val is not None:
+            val_batches = EpochIterator(val, where=where, name="validation_steps")
+        first_epoch = None
         if initial_epoch < epochs:
             # The first batch builds the model (lazy layers), resolves the loss for its output layer and creates
             # the optimizer, before any callback runs; the epoch then goes on with the same iterator, so nothing
             # is drawn twice from the shuffling generator.
-            it = iter(train)
+            it = batches.epoch()
             first = next(it, None)
             if first is None:
                 raise ValueError("fit(): expected data with at least one batch, got none.")
@@ -182,17 +202,20 @@ class Trainer:
             self._check_labels(train.y, where, "y")
             if val is not None:
                 self._check_labels(val.y, where, "the validation y")
-            first_epoch = PeekedEpoch(first, it, train)
+            first_epoch = PeekedEpoch(first, it, batches)
         self.history = history
-        self._run = checkpoint.fit_run(initial_epoch, gens, cbs)      # the model's training state from now on
+        self._run = checkpoint.fit_run(initial_epoch, gens, cbs, batches)  # the model's training state from now on
         modes = self._modes()                    # restored at the end; also the list of modules, walked once
         try:
             cbs.on_train_begin()
             for epoch in range(initial_epoch, epochs):
                 for m, _ in modes:               # model.train(), without walking the modules every epoch
                     m.training = True
-                data = first_epoch if epoch == initial_epoch else train
-                logs = self._fit_epoch(epoch, epochs, data, val if validate_at(epoch) else None, cbs, where, modes)
+                data = first_epoch if epoch == initial_epoch else _Epoch(batches)
+                val_data = None
+                if val is not None and validate_at(epoch):
+                    val_data = val if validation_steps is None else val_batches.first_batches(validation_steps)
+                logs = self._fit_epoch(epoch, epochs, data, val_data, cbs, where, modes)
                 self._run["epoch"] = epoch + 1
                 cbs.on_epoch_end(epoch, logs)
                 if self.stop_training:
@@ -311,7 +334,7 @@ class Trainer:
 
     # ------------------------------------------------------------------------------------ evaluate / predict
 
-    def evaluate(self, x=None, y=None, batch_size=None, verbose=0, return_dict=False):
+    def evaluate(self, x=None, y=None, batch_size=None, verbose=0, return_dict=False, steps=None):
         """The loss and metrics on data, in eval mode (Dropout off, BatchNorm on its running statistics).
 
         Args:
@@ -319,6 +342,8 @@ class Trainer:
             batch_size: samples per batch with arrays. Default: 32.
             verbose: 1 or 2 print one line with the results.
             return_dict: return ``{"loss": ..., metric: ...}`` instead of Keras's list.
+            steps: evaluate on the first this many batches (with a warning if there are fewer). Default: None,
+                all of them.
 
         Returns:
             The loss alone when there are no metrics, else ``[loss, metric, ...]`` in ``metrics_names``
@@ -344,7 +369,10 @@ class Trainer:
             self._prepare(data.x[:data.batch_size], where, need_optimizer=False)
         if data.y is not None:
             self._check_labels(data.y, where, "y")
-        logs = self._test_loop(data, where)
+        if steps is not None:
+            steps = check_int(where, "steps", steps)
+        logs = self._test_loop(data if steps is None else EpochIterator(data, where=where, name="steps")
+                               .first_batches(steps), where)
         if verbose:
             print(format_logs(logs), file=sys.stdout)
         if return_dict:
@@ -352,13 +380,14 @@ class Trainer:
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
 
-    def predict(self, x, batch_size=None, verbose=0):
+    def predict(self, x, batch_size=None, verbose=0, steps=None):
         """The model's outputs for ``x``, in batches, in eval mode under no_grad, as one NumPy array.
 
         Args:
             x: inputs (an array or Tensor), or a DataLoader (of x batches, or (x, y) whose y is ignored).
             batch_size: samples per batch with arrays. Default: 32.
             verbose: 1 or 2 print a line when done.
+            steps: predict the first this many batches (with a warning if there are fewer). Default: None, all.
 
         Returns:
             An array with one row per sample (a list of arrays for a model with several outputs).
@@ -374,6 +403,9 @@ class Trainer:
         """
         data = adapt("predict()", x, None, batch_size)
         n = data.num_samples
+        if steps is not None:
+            steps = check_int("predict()", "steps", steps)
+            data, n = EpochIterator(data, where="predict()", name="steps").first_batches(steps), None
         out = None
         filled = 0
         chunks = []
@@ -407,6 +439,19 @@ class Trainer:
         if chunks and isinstance(chunks[0], list):
             return [np.concatenate(parts) for parts in zip(*chunks)]
         return np.concatenate(chunks) if chunks else np.empty((0,))
+
+
+class _Epoch:
+    """One epoch of an EpochIterator: its batches, and its length for the progress bar and messages."""
+
+    def __init__(self, batches):
+        self.batches = batches
+
+    def __len__(self):
+        return len(self.batches)
+
+    def __iter__(self):
+        return self.batches.epoch()
 
 
 def _validation_epochs(freq, where):
