@@ -22,7 +22,7 @@ import numpy as np
 from ..autograd import no_grad
 from ..random import Generator, default_generator, set_state
 from ..tensor import Tensor
-from ..validation import check_int
+from ..validation import all_finite, check_int
 from . import callbacks as callbacks_module
 from . import checkpoint
 from .data_adapter import LoaderDataAdapter, PeekedEpoch, adapt, has_len, is_loader, split_validation
@@ -287,8 +287,8 @@ class Trainer:
         where = f"fit(): expected a finite loss, got {value} at epoch {epoch + 1}/{epochs}, batch {step + 1}"
         if has_len(batches):
             where += f"/{len(batches)}"
-        bad_x = xb.dtype.kind == "f" and not np.isfinite(xb).all()
-        bad_y = yb is not None and yb.dtype.kind == "f" and not np.isfinite(yb).all()
+        bad_x = not all_finite(xb)
+        bad_y = yb is not None and not all_finite(yb)
         if bad_x or bad_y:
             hint = f"The batch's {'inputs' if bad_x else 'targets'} contain nan or inf: clean the data."
         else:
