@@ -137,8 +137,12 @@ def scatter_add(input, dim, index, src):
 
 
 def _slices_index(where, input, dim, index, source):
-    """The NumPy index of the slices ``index`` (1-D) along ``dim``, for a source of input's shape with
-    len(index) in ``dim``."""
+    """``(idx, dim)`` of the slices ``index`` (1-D) along ``dim``; with a source (a tensor of input's dtype and
+    shape but len(index) in ``dim``), indices must lie in [0, size)."""
+    if source is not None:
+        if not isinstance(source, Tensor):
+            raise TypeError(f"{where}: expected source to be a Tensor, got {type(source).__name__}.")
+        _same_dtype(input, source, where, "source")
     idx = _ids(index, where)
     if idx.ndim > 1:
         raise ValueError(f"{where}: expected a 1-D index, got shape {tuple(idx.shape)}.")
@@ -149,6 +153,7 @@ def _slices_index(where, input, dim, index, source):
         if tuple(source.shape) != expected and not (input.ndim == 0 and source.ndim == 0 and len(idx) == 1):
             raise ValueError(f"{where}: expected source of shape {expected} (the input's, with len(index) = "
                              f"{len(idx)} along dim {dim}), got {tuple(source.shape)}.")
+        _in_range(idx, input.shape[d] if input.ndim else 1, where, dim)
     return idx, d
 
 
@@ -169,15 +174,9 @@ def index_add(input, dim, index, source, *, alpha=1):
                 [0., 0.],
                 [2., 2.]])
     """
-    where = "index_add()"
-    if not isinstance(source, Tensor):
-        raise TypeError(f"{where}: expected source to be a Tensor, got {type(source).__name__}.")
-    _same_dtype(input, source, where, "source")
-    idx, d = _slices_index(where, input, dim, index, source)
+    idx, d = _slices_index("index_add()", input, dim, index, source)
     if input.ndim == 0:
-        _in_range(idx, 1, where, dim)
         return input + (source.reshape(()) * alpha if alpha != 1 else source.reshape(())) * len(idx)
-    _in_range(idx, input.shape[d], where, dim)
     if alpha != 1:
         source = source * alpha
     return ops.scatter_add(input, source, index=_slices_grid(idx, d, tuple(source.shape)))
@@ -193,15 +192,9 @@ def index_copy(input, dim, index, source):
         tensor([[2., 0., 1.],
                 [4., 0., 3.]])
     """
-    where = "index_copy()"
-    if not isinstance(source, Tensor):
-        raise TypeError(f"{where}: expected source to be a Tensor, got {type(source).__name__}.")
-    _same_dtype(input, source, where, "source")
-    idx, d = _slices_index(where, input, dim, index, source)
+    idx, d = _slices_index("index_copy()", input, dim, index, source)
     if input.ndim == 0:
-        _in_range(idx, 1, where, dim)
         return ops.index_put(input, source.reshape(()), index=()) if len(idx) else input * 1
-    _in_range(idx, input.shape[d], where, dim)
     return ops.index_put(input, source, index=_slices_grid(idx, d, tuple(source.shape)))
 
 

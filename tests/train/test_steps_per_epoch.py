@@ -2,7 +2,6 @@
 draws on where the last stopped (arrays and DataLoaders pass after pass, reshuffled at each new pass; a
 generator until it ends); data that runs out inside an epoch cuts that epoch with a warning. The progress
 display and History count those epochs; resuming a checkpoint mid-pass is in tests/test_io.py."""
-import io
 import warnings
 
 import numpy as np
@@ -12,6 +11,8 @@ import lucidnet
 from lucidnet import nn
 from lucidnet.data import DataLoader, TensorDataset
 from lucidnet.train import callbacks as C
+
+from helpers import terminal
 
 N = 10                                                     # samples; x's first column is the sample's number
 X = np.stack([np.arange(N), np.ones(N)], axis=1).astype(np.float32)
@@ -125,13 +126,7 @@ def test_validation_steps_validate_on_the_first_batches_every_time():
 
 
 def test_the_progress_bar_counts_the_epochs_batches(monkeypatch):
-    monkeypatch.delenv("CI", raising=False)
-
-    class Terminal(io.StringIO):
-        def isatty(self):
-            return True
-    term = Terminal()
-    monkeypatch.setattr("sys.stdout", term)
+    term = terminal(monkeypatch)
     model().fit(X[:8], Y[:8], batch_size=2, epochs=2, steps_per_epoch=2, verbose=1)   # 4 batches a pass
     text = term.getvalue()
     assert "Epoch 1/2" in text and "Epoch 2/2" in text and "2/2" in text and "/4" not in text
