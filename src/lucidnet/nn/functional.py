@@ -21,7 +21,13 @@ from ..functional import (_float, _ids_in_range, linear, log_softmax, mean, pad,
 from ..tensor import Tensor, _as_array
 from ..validation import check_reduction
 
-__all__ = [
+# The rest of PyTorch's activations and of its distances and losses, one module each (this one is full).
+from .functional_activations import *  # noqa: F401,F403,E402
+from .functional_activations import __all__ as _activations
+from .functional_losses import *  # noqa: F401,F403,E402
+from .functional_losses import __all__ as _losses
+
+__all__ = _activations + _losses + [
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "batch_norm", "cross_entropy", "dropout", "elu",
     "embedding", "erf", "gelu", "huber_loss", "l1_loss", "layer_norm", "leaky_relu", "linear", "log_softmax",
     "mse_loss", "nll_loss", "one_hot", "packed_self_attention", "pad", "relu", "scaled_dot_product_attention",
