@@ -20,9 +20,10 @@ F = P = LG = R = S = X = L = SM = IX = SC = AR = None   # the function modules; 
 def wire():
     """Bind the modules the methods call into. They import Tensor, so tensor.py calls this after defining it."""
     global F, P, LG, R, S, X, L, SM, IX, SC, AR
-    from . import arranging as AR, functional as F, indexing as IX, linalg as L, logic as LG, pointwise as P, products as X, \
-        reductions as R, sampling as SM, scattering as SC, sorting as S  # noqa: F811
-    tensor_inplace.F, tensor_inplace.P = F, P
+    from . import arranging as AR, functional as F, indexing as IX, linalg as L, logic as LG, pointwise as P, \
+        products as X, reductions as R, sampling as SM, scattering as SC, sorting as S  # noqa: F811
+    from . import promotion
+    tensor_inplace.F, tensor_inplace.P, tensor_inplace.PR = F, P, promotion
 
 
 class TensorMethods(tensor_inplace.TensorInPlace):

@@ -125,3 +125,31 @@ def test_timeout_from_the_environment(monkeypatch):
         assert g._group.timeout == 12.5
     finally:
         dist.destroy_process_group()
+
+
+@pytest.mark.parametrize("own_handler", [False, True])
+def test_an_abort_that_hangs_still_ends_the_process(own_handler):
+    # MPI_Abort from the watchdog thread once hung on its way out in CI; the process must end anyway.
+    import subprocess
+    import textwrap
+    import time
+    code = textwrap.dedent(f"""
+        import signal, threading, time
+        from lucidnet.distributed import group
+        if {own_handler}:
+            signal.signal(signal.SIGALRM, lambda *a: None)     # a program's own handler: the timer thread ends it
+        class HangingComm:
+            def Abort(self, code):
+                time.sleep(60)
+        g = group._Group("mpi", None, 0, 2, 5.0)
+        g.comm = HangingComm()
+        group._ABORT_GRACE = 1
+        t = threading.Thread(target=group._abort, args=(g, "test", 3))
+        t.start()
+        time.sleep(60)
+    """)
+    start = time.monotonic()
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+    assert time.monotonic() - start < 20
+    assert proc.returncode != 0
+    assert "lucidnet.distributed: test; aborting all 2 ranks." in proc.stderr

@@ -99,8 +99,14 @@ def test_gelu_rational_is_the_fit_it_claims():
     from lucidnet.ops import activation
     err, p, q = fit_erfc_rational()
     assert err < 1.2e-8
-    np.testing.assert_allclose(np.array(activation._GELU_NUM) * 2, p, rtol=1e-9)     # shipped halved
-    np.testing.assert_allclose(activation._GELU_DEN, q, rtol=1e-9)
+    # The refit's last digits depend on the LAPACK underneath lstsq (1e-9 apart across NumPy builds), so the
+    # shipped coefficients are held to the fit's own accuracy on a dense grid, and to the refit to 1e-6.
+    np.testing.assert_allclose(np.array(activation._GELU_NUM) * 2, p, rtol=1e-6)     # shipped halved
+    np.testing.assert_allclose(activation._GELU_DEN, q, rtol=1e-6)
+    y = np.linspace(0, 4, 20001)
+    shipped = 2 * np.polyval(activation._GELU_NUM[::-1], y) / np.polyval(activation._GELU_DEN[::-1], y)
+    exact = np.array([math.exp(v * v) * math.erfc(v) for v in y])
+    assert np.abs(shipped / exact - 1).max() < 1.2e-8
 
 
 def test_gelu_float32_against_the_exact_formula():

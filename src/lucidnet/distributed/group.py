@@ -11,6 +11,7 @@ import datetime
 import itertools
 import numbers
 import os
+import signal
 import sys
 import threading
 import time
@@ -273,11 +274,32 @@ def abort(exit_code=1, reason=None):
     _abort(g, f"rank {g.rank} of {g.size}: {reason}" if reason else f"rank {g.rank} of {g.size} stopped", exit_code)
 
 
+_ABORT_GRACE = 10       # seconds MPI_Abort gets to end this process before it is ended the hard way
+
+
 def _abort(g, reason, code=1):
     """Print ``reason`` and abort every rank of the group (MPI_Abort); the launcher ends the others."""
     sys.stderr.write(f"lucidnet.distributed: {reason}; aborting all {g.size} ranks.\n")
     sys.stderr.flush()
+    _end_hard_after(_ABORT_GRACE, code)
     g.comm.Abort(code)
+
+
+def _end_hard_after(seconds, code):
+    """End this process in ``seconds`` whatever it is doing then.
+
+    MPI_Abort called by the watchdog thread, while the main thread waits inside MPI, has been seen to leave the
+    process hanging on its way out (once in CI: the other rank slept on, and the job with it). A rank that dies
+    is ended by the launcher together with all the others, so a hard end after a grace period finishes the
+    abort. SIGALRM's default action ends the process in the kernel, with no help from Python's main thread
+    (stuck in C); where the program has its own SIGALRM handler, a timer thread calls os._exit instead.
+    """
+    if signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, None):
+        signal.alarm(max(1, int(seconds)))
+    else:
+        timer = threading.Timer(seconds, os._exit, args=(code,))
+        timer.daemon = True
+        timer.start()
 
 
 class _Watchdog:
