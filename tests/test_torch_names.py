@@ -56,6 +56,9 @@ EXPRS = {
                                                                                              b[None, :2], alpha=3),
     "kron": lambda t, a, b: t.kron(a[:2, :2], b[:, :3]), "kron-1d": lambda t, a, b: t.kron(a[0], b[1, :2]),
     "cdist": lambda t, a, b: t.cdist(a, b[:2] + 1), "cdist-p1": lambda t, a, b: t.cdist(a, b + 1, p=1.0),
+    "cummax": lambda t, a, b: t.cummax(a.round(), 1).values * t.cummax(a.round(), 1).indices,
+    "cummin": lambda t, a, b: t.cummin(a, dim=0).values, "diag_embed": lambda t, a, b: t.diag_embed(a),
+    "diag_embed-offset-dims": lambda t, a, b: t.diag_embed(a, offset=-1, dim1=0, dim2=2),
     # nn.functional
     "relu6": lambda t, a, b: lib_F(t).relu6(a * 5), "hardtanh": lambda t, a, b: lib_F(t).hardtanh(a, -0.5, 0.7),
     "selu": lambda t, a, b: lib_F(t).selu(a), "celu": lambda t, a, b: lib_F(t).celu(a, alpha=0.7),
@@ -86,6 +89,8 @@ EXPRS = {
     "nn.Softplus": lambda t, a, b: t.nn.Softplus(beta=0.5)(a), "nn.GLU": lambda t, a, b: t.nn.GLU(0)(a[:2]),
     "nn.CosineSimilarity": lambda t, a, b: t.nn.CosineSimilarity(dim=0)(a, b),
     "nn.KLDivLoss": lambda t, a, b: t.nn.KLDivLoss(reduction="batchmean")(a.log_softmax(1), b.softmax(1)),
+    "nn.ZeroPad2d": lambda t, a, b: t.nn.ZeroPad2d((1, 0, 2, 1))(a[None]),
+    "nn.ConstantPad1d": lambda t, a, b: t.nn.ConstantPad1d(2, 3.5)(a),
     "nn.TripletMarginLoss": lambda t, a, b: t.nn.TripletMarginLoss(margin=2.0, p=1)(a, b, b.flip(1)),
 }
 
@@ -141,7 +146,9 @@ def test_layers_print_as_pytorchs():
                  lambda n: n.Tanhshrink(), lambda n: n.Threshold(0.1, 20), lambda n: n.GLU(),
                  lambda n: n.CosineSimilarity(), lambda n: n.PairwiseDistance(), lambda n: n.SmoothL1Loss(),
                  lambda n: n.KLDivLoss(), lambda n: n.MarginRankingLoss(), lambda n: n.CosineEmbeddingLoss(),
-                 lambda n: n.TripletMarginLoss(), lambda n: n.SoftMarginLoss()]:
+                 lambda n: n.TripletMarginLoss(), lambda n: n.SoftMarginLoss(), lambda n: n.ZeroPad2d(2),
+                 lambda n: n.ZeroPad1d((1, 2)), lambda n: n.ConstantPad1d((1, 2), 3.5), lambda n: n.ConstantPad2d(1, 0.0),
+                 lambda n: n.ConstantPad3d(1, 2.0)]:
         assert repr(make(nn)) == repr(make(torch.nn))
     m = lucidnet.Sequential(nn.Linear(2, 2), nn.Softplus(beta=2.0))
     back = lucidnet.nn.module_from_config(m.to_config())

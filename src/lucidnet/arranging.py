@@ -20,7 +20,7 @@ from .functional import _norm_axis, cat, expand, mean, permute, reshape, std, su
 from .indexing import gather
 from .tensor import Tensor
 
-__all__ = ["addmm", "addmv", "aminmax", "atleast_1d", "atleast_2d", "atleast_3d", "baddbmm", "bincount",
+__all__ = ["addmm", "addmv", "aminmax", "cummax", "cummin", "diag_embed", "atleast_1d", "atleast_2d", "atleast_3d", "baddbmm", "bincount",
            "broadcast_tensors", "broadcast_to", "bucketize", "cdist", "column_stack", "compile", "concat",
            "concatenate", "diff", "dstack", "erfc", "fmax", "fmin", "histc", "hstack", "hypot", "kron", "logit",
            "moveaxis", "movedim", "nan_to_num", "nanmean", "nansum", "repeat_interleave", "searchsorted",
@@ -228,6 +228,63 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
         lo = x[(slice(None),) * d + (slice(0, m - 1),)]
         x = hi.logical_xor(lo) if x.array.dtype == bool else hi - lo
     return x
+
+
+ReturnCummax = collections.namedtuple("cummax", ["values", "indices"])
+
+
+def _cumulative(input, dim, better, name):
+    d = _norm_axis(dim, input.ndim, f"{name}()") if input.ndim else 0
+    a = input.array if input.ndim else input.array.reshape(1)
+    n = a.shape[d]
+    pos = np.arange(n).reshape([-1 if k == d else 1 for k in range(a.ndim)])
+    # the index of the running best: where a new best (or a tie, as PyTorch: the last one) appears, else carried
+    best = np.maximum.accumulate(a, axis=d) if better == "max" else np.minimum.accumulate(a, axis=d)
+    hit = np.where(a == best, pos, 0)
+    if a.dtype.kind == "f":
+        hit = np.where(np.isnan(a), pos, hit)
+    idx = np.maximum.accumulate(hit, axis=d).astype(np.int64)
+    if not input.ndim:
+        return ReturnCummax(input * 1, Tensor._wrap(np.zeros((), np.int64)))
+    return ReturnCummax(gather(input, d, idx), Tensor._wrap(idx))
+
+
+def cummax(input, dim):
+    """The running maximum along ``dim`` and where it was taken (the last position among ties, as PyTorch);
+    the gradient flows to those positions.
+
+    Example:
+        >>> import lucidnet
+        >>> cummax(lucidnet.tensor([1., 3., 2., 5.]), 0).values
+        tensor([1., 3., 3., 5.])
+    """
+    return _cumulative(input, dim, "max", "cummax")
+
+
+def cummin(input, dim):
+    """The running minimum along ``dim`` and where it was taken (as :func:`cummax`)."""
+    return _cumulative(input, dim, "min", "cummin")
+
+
+def diag_embed(input, offset=0, dim1=-2, dim2=-1):
+    """Matrices whose diagonal (``offset`` above the main one) is input's last axis, as new axes dim1, dim2.
+
+    Example:
+        >>> import lucidnet
+        >>> diag_embed(lucidnet.tensor([1., 2.]))
+        tensor([[1., 0.],
+                [0., 2.]])
+    """
+    n = input.shape[-1] + abs(offset)
+    rows = np.arange(input.shape[-1]) + max(-offset, 0)
+    pick = np.zeros((input.shape[-1], n, n), input.array.dtype)
+    pick[np.arange(input.shape[-1]), rows, rows + offset] = 1              # element i -> its diagonal place
+    out = (input.unsqueeze(-1).unsqueeze(-1) * Tensor._wrap(pick)).sum(-3)  # (..., n, n)
+    nd = out.ndim
+    d1, d2 = _norm_axis(dim1, nd, "diag_embed()"), _norm_axis(dim2, nd, "diag_embed()")
+    if (d1, d2) == (nd - 2, nd - 1):
+        return out
+    return movedim(out, (nd - 2, nd - 1), (d1, d2))
 
 
 def std_mean(input, dim=None, *, correction=1, keepdim=False):

@@ -7,6 +7,7 @@ from .activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, SiLU, Sigmoid, S
 from .activation import (CELU, GLU, Hardsigmoid, Hardswish, Hardtanh, LogSigmoid, Mish, ReLU6, SELU, Softmin,
                          Softplus, Softsign, Tanhshrink, Threshold)
 from .distance import CosineSimilarity, PairwiseDistance
+from .padding import ConstantPad1d, ConstantPad2d, ConstantPad3d, ZeroPad1d, ZeroPad2d, ZeroPad3d
 from .dropout import Dropout
 from .flatten import Flatten
 from .linear import Dense, Identity, Linear
