@@ -28,7 +28,7 @@ EXPRS = {
     "swapaxes": lambda t, a, b: t.swapaxes(a, 0, 1) * 2, "moveaxis": lambda t, a, b: t.moveaxis(a[None], 0, -1),
     "movedim": lambda t, a, b: t.movedim(a.reshape(3, 2, 2), (0, 1), (2, 0)), "t": lambda t, a, b: t.t(a) * 1,
     "broadcast_to": lambda t, a, b: t.broadcast_to(a[0], (2, 4)),
-    "broadcast_tensors": lambda t, a, b: t.broadcast_tensors(a[:, :1], b[0])[0] * t.broadcast_tensors(a[:, :1], b[0])[1],
+    "broadcast_tensors": lambda t, a, b: (lambda u, v: u * v)(*t.broadcast_tensors(a[:, :1], b[0])),
     "vstack": lambda t, a, b: t.vstack([a[0], b]), "hstack": lambda t, a, b: t.hstack([a, b[:, :2]]),
     "hstack-1d": lambda t, a, b: t.hstack([a[0], b[1]]), "dstack": lambda t, a, b: t.dstack([a, b]),
     "column_stack": lambda t, a, b: t.column_stack([a[0], b.T]),
@@ -147,7 +147,8 @@ def test_layers_print_as_pytorchs():
                  lambda n: n.CosineSimilarity(), lambda n: n.PairwiseDistance(), lambda n: n.SmoothL1Loss(),
                  lambda n: n.KLDivLoss(), lambda n: n.MarginRankingLoss(), lambda n: n.CosineEmbeddingLoss(),
                  lambda n: n.TripletMarginLoss(), lambda n: n.SoftMarginLoss(), lambda n: n.ZeroPad2d(2),
-                 lambda n: n.ZeroPad1d((1, 2)), lambda n: n.ConstantPad1d((1, 2), 3.5), lambda n: n.ConstantPad2d(1, 0.0),
+                 lambda n: n.ZeroPad1d((1, 2)), lambda n: n.ConstantPad1d((1, 2), 3.5),
+                 lambda n: n.ConstantPad2d(1, 0.0),
                  lambda n: n.ConstantPad3d(1, 2.0)]:
         assert repr(make(nn)) == repr(make(torch.nn))
     m = lucidnet.Sequential(nn.Linear(2, 2), nn.Softplus(beta=2.0))
@@ -181,3 +182,18 @@ def test_orthogonal_init_is_orthogonal_with_its_gain(shape):
         np.testing.assert_allclose(small, 4 * np.eye(len(small)), atol=1e-10)
     with pytest.raises(ValueError, match=r"^orthogonal_: expected a tensor of at least 2 dimensions, got shape \(3,\)"):
         lucidnet.nn.init.orthogonal_(lucidnet.empty(3))
+
+
+def test_weighted_random_sampler_draws_by_weight():
+    from lucidnet.data import DataLoader, TensorDataset, WeightedRandomSampler
+    s = WeightedRandomSampler([1.0, 0.0, 3.0], 4000, generator=0)
+    counts = np.bincount(list(s), minlength=3)
+    assert len(s) == 4000 and counts[1] == 0 and 2.7 < counts[2] / counts[0] < 3.3
+    assert sorted(WeightedRandomSampler([1.0, 2.0, 3.0], 3, replacement=False, generator=1)) == [0, 1, 2]
+    loader = DataLoader(TensorDataset(np.arange(3)), batch_size=2, sampler=WeightedRandomSampler([0, 0, 1], 4))
+    assert [b[0].tolist() for b in loader] == [[2, 2], [2, 2]]
+    with pytest.raises(ValueError, match=r"^WeightedRandomSampler\(\): expected finite weights >= 0 with a positive "
+                                         r"sum, got \[-1\.0, 1\.0\]\.$"):
+        WeightedRandomSampler([-1.0, 1.0], 2)
+    with pytest.raises(ValueError, match=r"without replacement, expected num_samples <= the 1 nonzero weights"):
+        WeightedRandomSampler([0.0, 1.0], 2, replacement=False)

@@ -20,12 +20,12 @@ from .functional import _norm_axis, cat, expand, mean, permute, reshape, std, su
 from .indexing import gather
 from .tensor import Tensor
 
-__all__ = ["addmm", "addmv", "aminmax", "cummax", "cummin", "diag_embed", "atleast_1d", "atleast_2d", "atleast_3d", "baddbmm", "bincount",
+__all__ = ["addmm", "addmv", "aminmax", "atleast_1d", "atleast_2d", "atleast_3d", "baddbmm", "bincount",
            "broadcast_tensors", "broadcast_to", "bucketize", "cdist", "column_stack", "compile", "concat",
-           "concatenate", "diff", "dstack", "erfc", "fmax", "fmin", "histc", "hstack", "hypot", "kron", "logit",
-           "moveaxis", "movedim", "nan_to_num", "nanmean", "nansum", "repeat_interleave", "searchsorted",
-           "std_mean", "swapaxes", "swapdims", "t", "take", "take_along_dim", "use_deterministic_algorithms",
-           "var_mean", "vstack"]
+           "concatenate", "cummax", "cummin", "diag_embed", "diff", "dstack", "erfc", "fmax", "fmin", "histc",
+           "hstack", "hypot", "kron", "logit", "moveaxis", "movedim", "nan_to_num", "nanmean", "nansum",
+           "repeat_interleave", "searchsorted", "std_mean", "swapaxes", "swapdims", "t", "take", "take_along_dim",
+           "use_deterministic_algorithms", "var_mean", "vstack"]
 
 ReturnAminmax = collections.namedtuple("aminmax", ["min", "max"])
 
