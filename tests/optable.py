@@ -656,3 +656,29 @@ COMPOSITES += [
         randn(3)),
     row("copy_", lambda t, a, b: (a * 1).copy_(b) * a, randn(3, 4), randn(4)),
 ]
+
+
+# Convolution and pooling (issue 10), appended last so the rows above keep their draws. Max pooling uses distinct
+# values (no ties inside a window); tests/nn/test_conv.py and test_pool.py sweep many more configurations.
+ROWS += [
+    row("conv2d", lambda t, x, w, b: t.conv2d(x, w, b, stride=2), randn(2, 3, 7, 7), randn(4, 3, 3, 3), randn(4)),
+    row("conv2d", lambda t, x, w: t.conv2d(x, w, padding=1, dilation=2, groups=2), randn(1, 4, 5, 6),
+        randn(2, 2, 2, 3), label="dilated-groups"),
+    row("conv2d", lambda t, x, w, b: t.conv1d(x, w, b, padding="same"), randn(2, 2, 6), randn(3, 2, 3), randn(3),
+        label="conv1d-same"),
+    row("conv_transpose2d", lambda t, x, w, b: t.conv_transpose2d(x, w, b, stride=2, padding=1, output_padding=1),
+        randn(2, 3, 3, 4), randn(3, 2, 3, 3), randn(2)),
+    row("conv_transpose2d", lambda t, x, w: t.conv_transpose2d(x, w, groups=2, dilation=2), randn(1, 4, 3, 3),
+        randn(4, 1, 2, 2), label="groups-dilated"),
+    row("max_pool2d", lambda t, x: t.max_pool2d(x, 2), distinct(2, 3, 4, 5)),
+    row("max_pool2d", lambda t, x: t.max_pool2d(x, 3, stride=2, padding=1, ceil_mode=True), distinct(1, 2, 6, 7),
+        label="overlapping-ceil"),
+    row("max_pool2d", lambda t, x: t.max_pool2d(x, (2, 3), stride=1, dilation=2), distinct(1, 2, 5, 6),
+        label="dilated"),
+    row("avg_pool2d", lambda t, x: t.avg_pool2d(x, 2), randn(2, 3, 4, 5)),
+    row("avg_pool2d", lambda t, x: t.avg_pool2d(x, 3, stride=2, padding=1, ceil_mode=True, count_include_pad=False),
+        randn(1, 2, 6, 7), label="ceil-exclude-pad"),
+    row("adaptive_avg_pool2d", lambda t, x: t.adaptive_avg_pool2d(x, (3, 2)), randn(2, 3, 7, 5)),
+    row("batch_norm", lambda t, x, w, b: t.batch_norm(x, None, None, w, b, training=True), randn(3, 2, 4, 3),
+        randn(2), randn(2), label="4d"),
+]

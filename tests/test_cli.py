@@ -3,6 +3,7 @@ thousand images, the classic models, regression), evaluate and predict on what t
 plots with and without matplotlib, every bad input as its one-line error, a diverging run that keeps the last
 good model, real bugs that are not swallowed, and ``python -m lucidnet`` in a subprocess."""
 import dataclasses
+import errno
 import json
 import math
 import os
@@ -417,6 +418,7 @@ def saved(tmp_path_factory):
         np.save("wrong.npy", np.zeros((4, 28, 27), np.uint8))
         np.save("bright.npy", np.full((28, 28), 255.0))
         np.save("nan.npy", np.full((3, 2), np.nan))
+        np.save("points.npy", np.zeros((3, 2), np.float32))
         np.save("strings.npy", np.array(["a", "b"]))
         open("bad.npy", "wb").write(b"\x93NUMPY garbage")
         open("img.jpg", "wb").write(b"\xff\xd8\xff")
@@ -489,6 +491,13 @@ ERRORS = [
     (["train", "--dataset", "xor", "--limit", "1", "--val-split", "0.5"],
      r"--val-split 0\.5: expected a fraction that leaves samples both to train and to validate on, got 0 of 1 to "
      r"train on\."),
+    (["predict", "spiral/model.safetensors", "points.npy", "--dataset", "moons"],
+     r"spiral/model\.safetensors: expected a model with 2 outputs for moons \(2 classes\), got one with 3 \(trained "
+     r"on spiral\)\."),
+    (["predict", "adaline/model.safetensors", "points.npy", "--dataset", "spiral"],
+     r"adaline/model\.safetensors: expected a model of 3 classes for spiral, got an Adaline of 2 \(trained on moons\)\."),
+    (["evaluate", "adaline/model.safetensors", "--dataset", "spiral"],
+     r"adaline/model\.safetensors: expected a model of 3 classes for spiral, got an Adaline of 2 \(trained on moons\)\."),
     (["train", "--dataset", "xor", "--out", "ok.png/run"], r"--out 'ok\.png/run': cannot create the output "
                                                            r"directory \(Not a directory\)\."),
 ]
@@ -525,6 +534,22 @@ def test_a_missing_dataset_is_the_data_packages_one_line(capsys, monkeypatch, tm
     rc, out, err = run(capsys, "train", "--data-dir", tmp_path / "empty", "--quiet")
     assert rc == 1 and err.startswith("lucidnet: error: fashion_mnist(): Fashion-MNIST not found in ")
     assert "sudo apt-get install dataset-fashion-mnist" in err
+
+
+def test_an_os_error_while_writing_is_one_line_and_leaves_the_old_files(capsys, monkeypatch):
+    ok(capsys, "train", "--dataset", "xor", "--epochs", 2, "--out", "run")
+    before = {name: open(os.path.join("run", name), "rb").read() for name in os.listdir("run")}
+    os.makedirs("dir/model.safetensors")                    # a directory where the model file should go
+    rc, out, err = run(capsys, "train", "--dataset", "xor", "--epochs", 2, "--no-plots", "--out", "dir")
+    assert rc == 1 and err == (f"lucidnet: error: {os.path.join('dir', 'model.safetensors')}: Is a directory.\n")
+
+    def full_disk(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    with monkeypatch.context() as m:
+        m.setattr(os, "fsync", full_disk)
+        rc, out, err = run(capsys, "train", "--dataset", "xor", "--epochs", 3, "--out", "run")
+    assert rc == 1 and re.fullmatch(r"lucidnet: error: run/\S+: No space left on device\.\n", err), err
+    assert {name: open(os.path.join("run", name), "rb").read() for name in os.listdir("run")} == before
 
 
 def test_bugs_are_not_swallowed(capsys, monkeypatch):

@@ -81,6 +81,8 @@ LAYERS = {  # every layer with PyTorch's factory keywords (device=, dtype=)
     "TransformerEncoderLayer": lambda **k: nn.TransformerEncoderLayer(4, 2, 8, **k),
     "TransformerDecoderLayer": lambda **k: nn.TransformerDecoderLayer(4, 2, 8, **k),
     "Transformer": lambda **k: nn.Transformer(4, 2, 1, 1, 8, **k),
+    "Conv1d": lambda **k: nn.Conv1d(2, 3, 3, **k), "Conv2d": lambda **k: nn.Conv2d(2, 3, 3, **k),
+    "ConvTranspose2d": lambda **k: nn.ConvTranspose2d(2, 3, 3, **k), "BatchNorm2d": lambda **k: nn.BatchNorm2d(2, **k),
 }
 
 

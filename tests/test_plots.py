@@ -220,3 +220,20 @@ def test_importing_lucidnet_does_not_import_matplotlib():
             "print('matplotlib' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+def test_plots_are_written_atomically(tmp_path, monkeypatch):
+    import errno
+    path = str(tmp_path / "h.png")
+    plots.plot_history({"loss": [1.0, 0.5]}, path=path)
+    good = open(path, "rb").read()
+
+    def full_disk(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(os, "fsync", full_disk)
+    with pytest.raises(OSError, match="No space left on device"):
+        plots.plot_history({"loss": [1.0, 0.5, 0.25]}, path=path)
+    assert open(path, "rb").read() == good and os.listdir(tmp_path) == ["h.png"]
+    monkeypatch.undo()
+    assert plots.plot_history({"loss": [1.0]}, path=str(tmp_path / "h.svg")).endswith("h.svg")
+    assert open(tmp_path / "h.svg").read().lstrip().startswith("<?xml")

@@ -11,7 +11,7 @@ from helpers import raises
 from layer_testing import run_layer_test
 
 L784 = "Linear(in_features=784, out_features=10, bias=True)"
-BN = "BatchNorm1d(8, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)"
+BN = "BatchNorm1d(8, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)"
 
 CASES = [
     # layer, input shape, output shape, parameters, repr, wrong input shape, error text
@@ -56,8 +56,8 @@ CASES = [
      f"{BN}: expected input of shape (N, 8) or (N, 8, L), got (4, 5, 8). Channels come first: for (N, L, 8) "
      f"inputs, use x.transpose(1, 2)."),
     (lambda: nn.BatchNorm1d(3, momentum=None, affine=False), (4, 3), (4, 3), 0,
-     "BatchNorm1d(3, eps=1e-05, momentum=None, affine=False, track_running_stats=True)", (2, 3, 4, 4),
-     "BatchNorm1d(3, eps=1e-05, momentum=None, affine=False, track_running_stats=True): expected input of shape "
+     "BatchNorm1d(3, eps=1e-05, momentum=None, affine=False, bias=False, track_running_stats=True)", (2, 3, 4, 4),
+     "BatchNorm1d(3, eps=1e-05, momentum=None, affine=False, bias=False, track_running_stats=True): expected input of shape "
      "(N, 3) or (N, 3, L), got (2, 3, 4, 4). 4-d inputs (N, C, H, W) need a BatchNorm2d."),
     (lambda: nn.LayerNorm(384), (2, 5, 384), (2, 5, 384), 768,
      "LayerNorm((384,), eps=1e-05, elementwise_affine=True)", (2, 384, 5),
@@ -142,7 +142,7 @@ def test_layers_in_a_sequential_print_like_pytorch():
         "Sequential(  # 102,026 parameters\n"
         "  (0): Flatten(start_dim=1, end_dim=-1)\n"
         "  (1): Linear(in_features=784, out_features=128, bias=True)  # 100,480\n"
-        "  (2): BatchNorm1d(128, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)  # 256\n"
+        "  (2): BatchNorm1d(128, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)  # 256\n"
         "  (3): ReLU()\n"
         "  (4): Dropout(p=0.2, inplace=False)\n"
         "  (5): Linear(in_features=128, out_features=10, bias=True)  # 1,290\n"

@@ -86,8 +86,8 @@ def test_batch_norm_functional_errors():
     with pytest.raises(ValueError, match=re.escape("batch_norm: expected running_mean of shape (3,) for input of "
                                                    "shape (4, 3), got (4,).")):
         F.batch_norm(x, lucidnet.zeros(4), lucidnet.ones(3), training=True)
-    with pytest.raises(ValueError, match=re.escape("batch_norm: expected input of shape (N, C) or (N, C, L), "
-                                                   "got (4,).")):
+    with pytest.raises(ValueError, match=re.escape("batch_norm: expected input of shape (N, C), (N, C, L) or "
+                                                   "(N, C, H, W), got (4,).")):
         F.batch_norm(lucidnet.zeros(4), None, None, training=True)
     with pytest.raises(ValueError, match=re.escape("batch_norm: expected running_mean and running_var when "
                                                    "training=False, got None.")):

@@ -17,6 +17,7 @@ import json
 import numpy as np
 
 from .. import nn
+from ..data._files import atomic_write
 from ..nn import functional as F
 from ..nn import init
 from ..tensor import Tensor
@@ -154,7 +155,7 @@ class BertConfig:
 
     def to_json_file(self, path):
         """Write :meth:`to_dict` as a config.json."""
-        with open(path, "w", encoding="utf-8") as f:
+        with atomic_write(path, "w") as f:
             json.dump(self.to_dict(), f, indent=2, sort_keys=True)
             f.write("\n")
 

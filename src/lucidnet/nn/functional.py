@@ -20,6 +20,8 @@ from ..functional import (_float, _ids_in_range, linear, log_softmax, mean, pad,
                           tanh, unsqueeze)
 from ..tensor import Tensor, _as_array
 from ..validation import check_reduction
+from .functional_conv import (adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d, conv_transpose2d, dropout2d,
+                              max_pool2d)
 
 # The rest of PyTorch's activations and of its distances and losses, one module each (this one is full).
 from .functional_activations import *  # noqa: F401,F403,E402
@@ -28,6 +30,7 @@ from .functional_losses import *  # noqa: F401,F403,E402
 from .functional_losses import __all__ as _losses
 
 __all__ = _activations + _losses + [
+    "adaptive_avg_pool2d", "avg_pool2d", "conv1d", "conv2d", "conv_transpose2d", "dropout2d", "max_pool2d",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "batch_norm", "cross_entropy", "dropout", "elu",
     "embedding", "erf", "gelu", "huber_loss", "l1_loss", "layer_norm", "leaky_relu", "linear", "log_softmax",
     "mse_loss", "nll_loss", "one_hot", "packed_self_attention", "pad", "relu", "scaled_dot_product_attention",
@@ -140,7 +143,7 @@ def dropout(input, p=0.5, training=True, inplace=False, generator=None):
 
 
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1, eps=1e-5):
-    """Normalize each channel (axis 1) of x (N, C) or (N, C, L) to zero mean and unit variance, then scale by
+    """Normalize each channel (axis 1) of x (N, C), (N, C, L) or (N, C, H, W) to zero mean and unit variance, then scale by
     ``weight`` and shift by ``bias`` (Ioffe & Szegedy 2015).
 
     Training uses the batch's statistics (biased variance) and updates ``running_mean``/``running_var`` in
@@ -157,8 +160,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         >>> rm
         tensor([0.2000, 2.0000])
     """
-    if input.ndim not in (2, 3):
-        raise ValueError(f"batch_norm: expected input of shape (N, C) or (N, C, L), got {tuple(input.shape)}.")
+    if input.ndim not in (2, 3, 4, 5):
+        raise ValueError(f"batch_norm: expected input of shape (N, C), (N, C, L) or (N, C, H, W), got "
+                         f"{tuple(input.shape)}.")
     x = _float(input)
     c = x.shape[1]
     for name, t in (("running_mean", running_mean), ("running_var", running_var), ("weight", weight),

@@ -9,7 +9,7 @@ from . import functional as F
 from . import init
 from ._checks import check_dtype, check_int, check_last_axis, parameter_dtype, shape_of, where
 from .activation import ACTIVATIONS, get_activation
-from .module import Module, Parameter
+from .module import Module, Parameter, UnbuiltParameter
 
 __all__ = ["Dense", "Identity", "Linear"]
 
@@ -142,7 +142,8 @@ class Dense(Module):
                              f"{', '.join(sorted(init.KERAS_INITIALIZERS))} or "
                              f"a function, got {kernel_initializer!r}.")
         self.kernel_initializer = kernel_initializer
-        self.weight = self.bias = None                # Parameters from build(), at the first call
+        self.weight = UnbuiltParameter(self, "weight")   # Parameters from build(), at the first call; until then
+        self.bias = UnbuiltParameter(self, "bias") if use_bias else None     # using one names the layer
         self.in_features = None
         if in_features is None and input_dim is not None:
             in_features = input_dim

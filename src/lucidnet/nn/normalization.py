@@ -1,4 +1,5 @@
-"""Normalization layers: BatchNorm1d (per channel, over the batch) and LayerNorm (per sample, over features)."""
+"""Normalization layers: BatchNorm1d and BatchNorm2d (per channel, over the batch) and LayerNorm (per sample, over
+features)."""
 import numpy as np
 
 from ..creation import empty, ones, zeros
@@ -8,7 +9,7 @@ from . import init
 from ._checks import check_int, fail, parameter_dtype, shape_of
 from .module import Module, Parameter
 
-__all__ = ["BatchNorm1d", "LayerNorm"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm"]
 
 
 class BatchNorm1d(Module):
@@ -25,6 +26,7 @@ class BatchNorm1d(Module):
         momentum: weight of the new batch in the running averages; None for a cumulative average over all
             batches seen. Default: 0.1.
         affine: learn a per-channel scale ``weight`` (ones) and shift ``bias`` (zeros). Default: True.
+        bias: with affine, learn the shift too (keyword only, as PyTorch). Default: True.
         track_running_stats: keep running averages for eval mode; without them eval mode uses the batch's
             statistics too. Default: True.
 
@@ -40,19 +42,20 @@ class BatchNorm1d(Module):
     """
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None,
-                 dtype=None):
+                 dtype=None, *, bias=True):
         super().__init__()
-        d = parameter_dtype("BatchNorm1d", device, dtype)
-        self.num_features = check_int("BatchNorm1d", "num_features", num_features)
+        name = type(self).__name__
+        d = parameter_dtype(name, device, dtype)
+        self.num_features = check_int(name, "num_features", num_features)
         if momentum is not None and not 0.0 <= momentum <= 1.0:
-            raise ValueError(f"BatchNorm1d: expected momentum in [0, 1] or None, got {momentum}.")
+            raise ValueError(f"{name}: expected momentum in [0, 1] or None, got {momentum}.")
         if not eps > 0:
-            raise ValueError(f"BatchNorm1d: expected eps > 0, got {eps}.")
+            raise ValueError(f"{name}: expected eps > 0, got {eps}.")
         self.eps, self.momentum = float(eps), momentum if momentum is None else float(momentum)
         self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
         c = self.num_features
         self.register_parameter("weight", Parameter(empty(c, dtype=d)) if affine else None)
-        self.register_parameter("bias", Parameter(empty(c, dtype=d)) if affine else None)
+        self.register_parameter("bias", Parameter(empty(c, dtype=d)) if affine and bias else None)
         if track_running_stats:
             self.register_buffer("running_mean", zeros(c, dtype=d))
             self.register_buffer("running_var", ones(c, dtype=d))
@@ -74,9 +77,10 @@ class BatchNorm1d(Module):
         self.reset_running_stats()
         if self.affine:
             init.ones_(self.weight)
-            init.zeros_(self.bias)
+            if self.bias is not None:
+                init.zeros_(self.bias)
 
-    def forward(self, x):
+    def _check_input(self, x):
         shape = shape_of(self, x)
         c = self.num_features
         if len(shape) not in (2, 3) or shape[1] != c:
@@ -86,6 +90,10 @@ class BatchNorm1d(Module):
             elif len(shape) == 4:
                 hint = " 4-d inputs (N, C, H, W) need a BatchNorm2d."
             fail(self, f"(N, {c}) or (N, {c}, L)", x, hint)
+        return x
+
+    def forward(self, x):
+        x = self._check_input(x)
         update = self.training and self.track_running_stats
         if update:
             seen = int(self.num_batches_tracked.array) + 1
@@ -104,11 +112,50 @@ class BatchNorm1d(Module):
 
     def extra_repr(self):
         return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
-                f"track_running_stats={self.track_running_stats}")
+                f"bias={self.bias is not None}, track_running_stats={self.track_running_stats}")   # as PyTorch 2.13
 
     def get_config(self):
         return {"num_features": self.num_features, "eps": self.eps, "momentum": self.momentum,
-                "affine": self.affine, "track_running_stats": self.track_running_stats}
+                "affine": self.affine, "track_running_stats": self.track_running_stats,
+                "bias": self.bias is not None or not self.affine}
+
+
+class BatchNorm2d(BatchNorm1d):
+    """Batch normalization of images: each channel standardized over the batch and all its pixels (N, H, W),
+    with running averages for eval mode; then scaled and shifted: PyTorch's ``nn.BatchNorm2d``. Arguments,
+    buffers and state dict keys (``weight``, ``bias``, ``running_mean``, ``running_var``,
+    ``num_batches_tracked``) as :class:`BatchNorm1d`.
+
+    Args:
+        num_features: C, the number of channels (axis 1).
+        eps, momentum, affine, track_running_stats: as :class:`BatchNorm1d`.
+
+    Shape:
+        input (N, C, H, W) or (C, H, W) -> output, same shape
+
+    Example:
+        >>> import lucidnet
+        >>> bn = BatchNorm2d(3)
+        >>> y = bn(lucidnet.randn(8, 3, 5, 5) * 4 + 1)
+        >>> [round(v, 4) for v in y.mean((0, 2, 3)).tolist()], list(bn.state_dict())
+        ([0.0, 0.0, 0.0], ['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked'])
+    """
+
+    def _check_input(self, x):
+        shape = shape_of(self, x)
+        c = self.num_features
+        if len(shape) not in (3, 4) or shape[-3] != c:
+            hint = ""
+            if len(shape) in (3, 4) and shape[-1] == c:
+                hint = " Channels come first: permute channels-last images with x.permute(0, 3, 1, 2)."
+            elif len(shape) in (2, 3):
+                hint = " (N, C) and (N, C, L) inputs need a BatchNorm1d."
+            fail(self, f"(N, {c}, H, W) or ({c}, H, W)", x, hint)
+        return x if len(shape) == 4 else x.unsqueeze(0)
+
+    def forward(self, x):
+        out = super().forward(x)
+        return out if len(shape_of(self, x)) == 4 else out.squeeze(0)
 
 
 class LayerNorm(Module):

@@ -17,3 +17,5 @@ from .shape import (broadcast_to, concatenate, getitem, index_put, pad, reshape,
                     transpose)
 from .sparse import embedding
 from .trig import acos, acosh, asin, asinh, atan, atan2, atanh, cosh, sinh, tan
+from .conv import conv2d, conv_transpose2d
+from .pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d

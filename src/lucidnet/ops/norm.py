@@ -62,10 +62,10 @@ def layer_norm(x, weight=None, bias=None, normalized_ndim=1, eps=1e-5):
 
 @primitive(name="NativeBatchNormBackward0")
 def batch_norm(x, weight=None, bias=None, mean=None, var=None, eps=1e-5):
-    """(x - mean) / sqrt(var + eps) * weight + bias per channel (axis 1) of x (N, C) or (N, C, L), where
+    """(x - mean) / sqrt(var + eps) * weight + bias per channel (axis 1) of x (N, C, *spatial), where
     ``mean`` and ``var`` (shape (C,)) are x's own batch statistics over the other axes, biased variance:
     passed in because the caller computed them already, for its running averages."""
-    shape = (-1,) + (1,) * (x.ndim - 2)          # a (C,) vector broadcast over (N, C, L...)
+    shape = (-1,) + (1,) * (x.ndim - 2)          # a (C,) vector broadcast over (N, C, H, W...)
     n = x.size // x.shape[1]
     rstd = (1 / np.sqrt(var + eps)).reshape(shape)
     xhat = x - mean.reshape(shape)
@@ -74,7 +74,7 @@ def batch_norm(x, weight=None, bias=None, mean=None, var=None, eps=1e-5):
     if bias is not None:
         out = out + bias.reshape(shape) if weight is None else np.add(out, bias.reshape(shape), out=out)
     axes = (0,) + tuple(range(2, x.ndim))        # every axis but the channel
-    dims = "ncl"[:x.ndim]
+    dims = "nc" + "hwdl"[:x.ndim - 2]
     per_channel = f"{dims},{dims}->c"            # sum of a product over every axis but the channel
 
     def backward(g, needs):

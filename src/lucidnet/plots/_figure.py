@@ -1,6 +1,8 @@
 """What every plot shares: matplotlib imported only when a figure is made, with the install hint when it is
 missing; a figure saved to PNG, or handed back to be shown (in a notebook, a Figure displays itself)."""
 
+import os
+
 INSTALL_HINT = "pip install 'lucidnet[plot]'"
 
 
@@ -28,8 +30,12 @@ def _figure(where, **kwargs):
 
 
 def _save(fig, path):
-    """Write the figure to ``path`` and return the path; with no path, return the figure itself."""
+    """Write the figure to ``path`` (atomically: a failed write leaves an older file whole) and return the path;
+    with no path, return the figure itself. The format is the file's extension (PNG without one)."""
     if path is None:
         return fig
-    fig.savefig(path, dpi=fig.dpi)
+    from ..data._files import atomic_write
+    ext = os.path.splitext(os.fspath(path))[1].lstrip(".").lower()
+    with atomic_write(path) as f:
+        fig.savefig(f, dpi=fig.dpi, format=ext or "png")
     return path
