@@ -466,15 +466,17 @@ ERRORS = [
     (["predict", "fm/model.safetensors", "bright.npy"], r"bright\.npy: expected float pixels in \[0, 1\] \(or uint8 "
                                                         r"pixels 0\.\.255\), got values from 255 to 255\. Divide by "
                                                         r"255, or save uint8\."),
-    (["predict", "fm/model.safetensors", "strings.npy"], r"strings\.npy: expected numbers, got an array of dtype "
-                                                         r"<U1\."),
+    (["predict", "fm/model.safetensors", "strings.npy"], r"strings\.npy: expected the array to hold numbers, got an "
+                                                         r"array of dtype <U1\."),
     (["predict", "fm/model.safetensors", "bad.npy"], r"bad\.npy: expected a \.npy array file, got one that NumPy "
                                                      r"cannot read \(.*\)\."),
     (["predict", "spiral/model.safetensors", "ok.png"], r"ok\.png: expected a \.npy file of points of shape \(N, 2\) "
                                                         r"for this model, got a PNG image\."),
-    (["predict", "spiral/model.safetensors", "nan.npy"], r"nan\.npy: expected finite values, got nan or inf\."),
-    (["predict", "spiral/model.safetensors", "nan.npy", "--invert"], r"nan\.npy: expected finite values, got nan or "
-                                                                     r"inf\."),
+    (["predict", "spiral/model.safetensors", "nan.npy"], r"nan\.npy: expected finite values in the array, got nan in "
+                                                         r"sample 0\. Remove or impute the bad samples first.*"),
+    (["predict", "spiral/model.safetensors", "nan.npy", "--invert"], r"nan\.npy: expected finite values in the array, "
+                                                                     r"got nan in sample 0\. Remove or impute the bad "
+                                                                     r"samples first.*"),
     (["predict", "python.safetensors", "ok.png"], r"python\.safetensors: expected a model file that records its "
                                                   r"dataset \(one written by lucidnet train\), got one without; pass "
                                                   r"--dataset\."),

@@ -167,12 +167,16 @@ def run_with_checkpoints(tmp_path, data, epochs=6):
     return model, h, cbs
 
 
-@pytest.mark.parametrize("kind", ["arrays", "loader"])
+@pytest.mark.parametrize("kind", ["arrays", "loader", "arrays-steps", "loader-steps"])
 def test_resuming_a_checkpoint_continues_the_run_bitwise(tmp_path, kind):
+    # "-steps": steps_per_epoch=2 of the 4 batches a pass: the checkpoint of epoch 3 is in the middle of a pass,
+    # whose order (drawn in epoch 3) and position the resumed run must take up.
+    steps = {"steps_per_epoch": 2} if kind.endswith("steps") else {}
+
     def data(generator=4):
-        if kind == "arrays":
-            return {"x": X, "y": Y, "batch_size": 32}
-        return {"x": DataLoader(TensorDataset(X, Y), batch_size=32, shuffle=True, generator=generator)}
+        if kind.startswith("arrays"):
+            return {"x": X, "y": Y, "batch_size": 32, **steps}
+        return {"x": DataLoader(TensorDataset(X, Y), batch_size=32, shuffle=True, generator=generator), **steps}
     model, h, _ = run_with_checkpoints(tmp_path, data)
     assert h.history["lr"][-1] < h.history["lr"][0]             # ReduceLROnPlateau acted: its state matters
     full_log = open(tmp_path / "log.csv").read()

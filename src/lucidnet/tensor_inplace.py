@@ -226,7 +226,8 @@ for _name in ("exp", "log", "sqrt", "rsqrt", "abs", "sin", "cos", "tanh", "sigmo
               "sinh", "cosh", "asinh", "acosh", "atanh", "log1p", "expm1", "log2", "log10", "reciprocal", "erf",
               "logical_not", "bitwise_not", "logical_and", "logical_or", "logical_xor", "bitwise_and", "bitwise_or",
               "bitwise_xor", "cumsum", "cumprod", "negative", "absolute", "fix", "sgn", "arcsin", "arccos", "arctan",
-              "subtract", "multiply", "true_divide", "eq", "ne", "lt", "le", "gt", "ge"):
+              "subtract", "multiply", "true_divide", "eq", "ne", "lt", "le", "gt", "ge", "scatter", "scatter_add",
+              "index_add", "index_copy", "index_fill", "masked_scatter"):
     setattr(TensorInPlace, f"{_name}_", _inplace_variant(_name))
 
 

@@ -11,6 +11,7 @@ import safetensors.numpy
 
 from ..data._files import atomic_write
 from ..tensor import Tensor
+from ..validation import numeric_array
 
 __all__ = ["CALLBACKS_PREFIX", "FORMAT_VERSION", "OPTIMIZER_PREFIX", "call_name", "contiguous", "digest", "is_weight",
            "read_file", "write_file"]
@@ -59,8 +60,7 @@ def write_file(path, tensors, meta, kind):
     from .. import __version__
     tensors = {k: contiguous(v) for k, v in tensors.items()}
     for key, arr in tensors.items():
-        if arr.dtype == object or arr.dtype.kind not in "biuf":
-            raise TypeError(f"save: expected numeric arrays, got {key!r} of dtype {arr.dtype}.")
+        numeric_array(arr, "save()", f"tensor {key!r}")
     info = {"format_version": FORMAT_VERSION, "lucidnet_version": __version__, "kind": kind, "order": list(tensors)}
     header = {"format": "pt", "lucidnet": json.dumps(info)}
     header.update({k: json.dumps(v, allow_nan=True) for k, v in meta.items() if v is not None})

@@ -1,4 +1,5 @@
-"""Shape primitives: reshape, transpose, broadcast_to, indexing, take_along_axis, concatenate, pad.
+"""Shape primitives: reshape, transpose, broadcast_to, indexing, take_along_axis, concatenate, pad, and writing
+at indices (index_put, scatter_add).
 
 They move numbers without changing them, so each backward moves the gradient back: reshape it,
 transpose it by the inverse order, sum it over broadcast axes, or scatter it into zeros.
@@ -130,4 +131,16 @@ def index_put(x, value, index):
             gi = np.asarray(g[index])
             gv = unbroadcast(gi, sv) if gi.ndim >= len(sv) else gi.reshape(sv)
         return gx, gv
+    return out, backward
+
+
+@primitive(name="ScatterAddBackward0")
+def scatter_add(x, src, index):
+    """x with src added at x[index] (an advanced index of src's shape), out of place; repeated positions add up
+    (PyTorch's scatter_add and index_add). x's gradient passes through; src's is the gradient where it went."""
+    out = x.copy()
+    np.add.at(out, index, src)
+
+    def backward(g, needs):
+        return (g if needs[0] else None), (g[index] if needs[1] else None)
     return out, backward

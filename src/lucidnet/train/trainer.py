@@ -22,11 +22,12 @@ import numpy as np
 from ..autograd import no_grad
 from ..random import Generator, default_generator, get_state, set_state
 from ..tensor import Tensor
-from ..validation import check_int
+from ..validation import all_finite, check_int
 from . import callbacks as callbacks_module
 from . import checkpoint
 from .data_adapter import (AugmentedData, LoaderDataAdapter, PeekedEpoch, adapt, augment_generators, has_len,
                            is_loader, split_validation)
+from .epoch_iterator import EpochIterator
 from .distribution import auto_distribution, distribution
 from .door import (DoorChecks, check_callbacks, check_flag, check_fraction, check_verbose, in_users_shapes,
                    quiet_numpy)
@@ -53,8 +54,8 @@ class Trainer(DoorChecks):
 
     @quiet_numpy
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None, validation_split=0.0,
-            validation_data=None, shuffle=True, initial_epoch=None, validation_freq=1, *, generator=None, seed=None,
-            augment=None):
+            validation_data=None, shuffle=True, initial_epoch=None, steps_per_epoch=None, validation_steps=None,
+            validation_freq=1, *, generator=None, seed=None, augment=None):
         """Train the model for ``epochs`` passes over the data.
 
         Arrays are used as they are (batches are gathered from them, never a copy of the whole), except that
@@ -79,6 +80,12 @@ class Trainer(DoorChecks):
             initial_epoch: the epoch to start from. Default: 0, or the epoch of the training state the model
                 was given by ``set_training_state`` (``lucidnet.load`` gives a model its checkpoint's), whose run
                 then continues exactly: same batches and random draws, optimizer and callback states, history.
+            steps_per_epoch: batches per epoch. Default: None, one pass over the data. With it, each epoch goes
+                on drawing where the last one stopped (Keras's rules): arrays and DataLoaders pass after pass,
+                reshuffled at each new pass, a generator until it ends; an epoch the data runs out in is cut
+                short with a warning (so a generator that loops forever can feed any number of epochs).
+            validation_steps: validate on the first this many batches of the validation data. Default: None,
+                all of it.
             validation_freq: validate every this many epochs (an int), or after the epochs (1-based) in a list.
                 Default: 1, every epoch.
             generator: where shuffling draws from: a lucidnet Generator, a NumPy Generator, or None for the
@@ -112,6 +119,10 @@ class Trainer(DoorChecks):
             raise RuntimeError("fit(): expected a loss; pass loss= to compile(), or override train_step().")
         # Every argument is judged before any state is touched: a failed call changes nothing.
         epochs = check_int(where, "epochs", epochs, 0)
+        if steps_per_epoch is not None:
+            steps_per_epoch = check_int(where, "steps_per_epoch", steps_per_epoch)
+        if validation_steps is not None:
+            validation_steps = check_int(where, "validation_steps", validation_steps)
         verbose = check_verbose(where, verbose)
         shuffle = check_flag(where, "shuffle", shuffle)
         validation_split = check_fraction(where, "validation_split", validation_split)
@@ -175,9 +186,6 @@ class Trainer(DoorChecks):
         ordered = progbar + [history] + \
             [cb for cb in user if not isinstance(cb, callbacks_module.ModelCheckpoint)] + \
             [cb for cb in user if isinstance(cb, callbacks_module.ModelCheckpoint)]
-        steps = len(train) if has_len(train) else None
-        cbs = callbacks_module.CallbackList(ordered, model=self, params={
-            "epochs": epochs, "steps": steps, "verbose": verbose, "initial_epoch": initial_epoch})
         gens = {"fit": generator} if generator is not None else {}
         gens.update(augment_generators(augment, where))
         if isinstance(train, LoaderDataAdapter) and hasattr(train.loader, "state_dict") and \
@@ -189,7 +197,6 @@ class Trainer(DoorChecks):
                   "history": self.history}
         try:
             if resume:
-                cbs.set_states(resume.get("callbacks"))
                 saved = resume.get("generators") or {}
                 for name, g in generators:
                     if name in saved:
@@ -198,12 +205,20 @@ class Trainer(DoorChecks):
                 train = AugmentedData(train, augment, generator, where)
             if dist is not None:
                 train = dist.distribute_dataset(train, training=True, initial_epoch=initial_epoch)
-            first_epoch = train
+            batches = EpochIterator(train, steps_per_epoch, gens, where)
+            if resume:
+                batches.restore(resume.get("data"))      # a pass the checkpointed run was in the middle of
+            steps = len(batches) if has_len(batches) else None
+            cbs = callbacks_module.CallbackList(ordered, model=self, params={
+                "epochs": epochs, "steps": steps, "verbose": verbose, "initial_epoch": initial_epoch})
+            if resume:
+                cbs.set_states(resume.get("callbacks"))
+            first_epoch = None
             if initial_epoch < epochs:
                 # The first batch builds the model (lazy layers), resolves the loss for its output layer and
                 # creates the optimizer, before any callback runs; the epoch then goes on with the same iterator,
                 # so nothing is drawn twice from the shuffling generator.
-                it = iter(train)
+                it = batches.epoch()
                 first = next(it, None)
                 if first is None:
                     raise ValueError("fit(): expected data with at least one batch, got none.")
@@ -215,12 +230,13 @@ class Trainer(DoorChecks):
                 self._prepare(first[0], where, need_optimizer=True)
                 if dist is not None:
                     dist.distribute_model(self)
-                first_epoch = PeekedEpoch(first, it, train)
+                first_epoch = PeekedEpoch(first, it, batches)
         except BaseException:
             self._put_back(before, generators, where)
             raise
+        val_batches = None if val is None else EpochIterator(val, where=where, name="validation_steps")
         self.history = history
-        self._run = checkpoint.fit_run(initial_epoch, gens, cbs)      # the model's training state from now on
+        self._run = checkpoint.fit_run(initial_epoch, gens, cbs, batches)  # the model's training state from now on
         self._stepped = False
         modes = self._modes()                    # restored at the end; also the list of modules, walked once
         try:
@@ -228,8 +244,11 @@ class Trainer(DoorChecks):
             for epoch in range(initial_epoch, epochs):
                 for m, _ in modes:               # model.train(), without walking the modules every epoch
                     m.training = True
-                data = first_epoch if epoch == initial_epoch else train
-                logs = self._fit_epoch(epoch, epochs, data, val if validate_at(epoch) else None, cbs, where, modes)
+                data = first_epoch if epoch == initial_epoch else _Epoch(batches)
+                val_data = None
+                if val is not None and validate_at(epoch):
+                    val_data = val if validation_steps is None else val_batches.first_batches(validation_steps)
+                logs = self._fit_epoch(epoch, epochs, data, val_data, cbs, where, modes)
                 self._run["epoch"] = epoch + 1
                 cbs.on_epoch_end(epoch, logs)
                 if self.stop_training:
@@ -304,8 +323,8 @@ class Trainer(DoorChecks):
         where = f"fit(): expected a finite loss, got {value} at epoch {epoch + 1}/{epochs}, batch {step + 1}"
         if has_len(batches):
             where += f"/{len(batches)}"
-        bad_x = xb.dtype.kind == "f" and not np.isfinite(xb).all()
-        bad_y = yb is not None and yb.dtype.kind == "f" and not np.isfinite(yb).all()
+        bad_x = not all_finite(xb)
+        bad_y = yb is not None and not all_finite(yb)
         if bad_x or bad_y:
             hint = f"The batch's {'inputs' if bad_x else 'targets'} contain nan or inf: clean the data."
         else:
@@ -355,7 +374,7 @@ class Trainer(DoorChecks):
     # ------------------------------------------------------------------------------------ evaluate / predict
 
     @quiet_numpy
-    def evaluate(self, x=None, y=None, batch_size=None, verbose=0, return_dict=False):
+    def evaluate(self, x=None, y=None, batch_size=None, verbose=0, return_dict=False, steps=None):
         """The loss and metrics on data, in eval mode (Dropout off, BatchNorm on its running statistics).
 
         Args:
@@ -363,6 +382,8 @@ class Trainer(DoorChecks):
             batch_size: samples per batch with arrays. Default: 32.
             verbose: 1 or 2 print one line with the results.
             return_dict: return ``{"loss": ..., metric: ...}`` instead of Keras's list.
+            steps: evaluate on the first this many batches (with a warning if there are fewer). Default: None,
+                all of them.
 
         Returns:
             The loss alone when there are no metrics, else ``[loss, metric, ...]`` in ``metrics_names``
@@ -384,12 +405,14 @@ class Trainer(DoorChecks):
         if self._compiled.loss is None and not self._overrides("test_step"):
             raise RuntimeError("evaluate(): expected a loss; pass loss= to compile().")
         verbose = check_verbose(where, verbose)
+        steps = None if steps is None else check_int(where, "steps", steps)
         data = adapt(where, x, y, batch_size)
         if data.x is not None and data.y is None and self._compiled.loss is not None:
             raise ValueError("evaluate(): expected targets y for the loss, got None.")
         if data.x is not None:
             self._check_arrays(data, where, "x", "y", "test_step")
-        logs = self._test_loop(data, where)
+        logs = self._test_loop(data if steps is None else EpochIterator(data, where=where, name="steps")
+                               .first_batches(steps), where)
         if verbose:
             print(format_logs(logs), file=sys.stdout)
         if return_dict:
@@ -398,7 +421,7 @@ class Trainer(DoorChecks):
         return values[0] if len(values) == 1 else values
 
     @quiet_numpy
-    def predict(self, x, batch_size=None, verbose=0):
+    def predict(self, x, batch_size=None, verbose=0, steps=None):
         """The model's outputs for ``x``, in batches, in eval mode under no_grad, as one NumPy array.
 
         Args:
@@ -406,6 +429,7 @@ class Trainer(DoorChecks):
                 ``x[None]``), or a DataLoader (of x batches, or (x, y) whose y is ignored).
             batch_size: samples per batch with arrays. Default: 32.
             verbose: 1 or 2 print a line when done.
+            steps: predict the first this many batches (with a warning if there are fewer). Default: None, all.
 
         Returns:
             An array with one row per sample (a list of arrays for a model with several outputs).
@@ -421,11 +445,14 @@ class Trainer(DoorChecks):
         """
         where = "predict()"
         verbose = check_verbose(where, verbose)
+        steps = None if steps is None else check_int(where, "steps", steps)
         data = adapt(where, x, None, batch_size)
         if data.x is not None:
             self._check_sample_axis(data.x, data.batch_size, where)
         shapes = None if data.x is None else ("x", data.x.shape, None)
         n = data.num_samples
+        if steps is not None:
+            data, n = EpochIterator(data, where=where, name="steps").first_batches(steps), None
         out = None
         filled = 0
         chunks = []
@@ -460,6 +487,19 @@ class Trainer(DoorChecks):
         if chunks and isinstance(chunks[0], list):
             return [np.concatenate(parts) for parts in zip(*chunks)]
         return np.concatenate(chunks) if chunks else np.empty((0,))
+
+
+class _Epoch:
+    """One epoch of an EpochIterator: its batches, and its length for the progress bar and messages."""
+
+    def __init__(self, batches):
+        self.batches = batches
+
+    def __len__(self):
+        return len(self.batches)
+
+    def __iter__(self):
+        return self.batches.epoch()
 
 
 def _validation_epochs(freq, where):
