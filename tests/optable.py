@@ -272,6 +272,12 @@ ROWS = [
     row("getitem", lambda t, a: a[[0, 0, 1]], randn(3, 2), label="list"),
     row("getitem", lambda t, a, m: a[m], randn(3, 4), mask(3, 4), label="bool-mask"),
     row("getitem", lambda t, a, m: a[m], randn(4, 3), mask(4), label="bool-rows"),
+    row("getitem", lambda t, a, y: a[range(4), y], randn(4, 3), np.array([2, 0, 2, 1]), label="range-rows"),
+    row("getitem", lambda t, a, y: a[range(3, -1, -1), y], randn(4, 3), np.array([1, 1, 0, 2]),
+        label="range-reversed"),
+    row("getitem", lambda t, a, y: a[:, range(-3, 0), y], randn(2, 3, 2), np.array([1, 0, 1]), label="range-negative"),
+    row("getitem", lambda t, a, y: a[range(-1, 1), y], randn(1, 3), np.array([2, 2]), label="range-same-row-twice"),
+    row("getitem", lambda t, a: a[range(0, 4, 2)], randn(4, 3), label="range-alone"),
     row("take_along_axis", lambda t, a: a.max(dim=1).values, distinct(3, 4), label="max-dim"),
     row("take_along_axis", lambda t, a: a.min(-1, keepdim=True)[0], distinct(2, 3, 4), label="min-keepdim"),
     row("concatenate", lambda t, a, b: t.cat([a, b]), randn(2, 3), randn(1, 3), label="dim0"),
@@ -576,6 +582,40 @@ ROWS += [
     row("index_put", lambda t, a, b: _assign(a * 1, 1, b), randn(3, 4), randn(4), label="row"),
     row("index_put", lambda t, a, b: _assign(a * 1, (slice(None), t.tensor([0, 2])), b), randn(3, 4), randn(3, 1),
         label="columns-broadcast"),
+    row("scatter_add", lambda t, a, i, b: a.scatter_add(0, i, b), randn(4, 3), ints(4, 5, 3), randn(5, 3),
+        label="repeats"),
+    row("scatter_add", lambda t, a, i, b: t.scatter_add(a, -1, i, b), randn(3, 5), ints(5, 2, 3), randn(2, 4),
+        label="src-larger-than-index (PyTorch 2.13's backward fails here)",
+        torch=False),
+    row("scatter_add", lambda t, a, b: a.index_add(1, t.tensor([2, 0, 2]), b, alpha=0.5), randn(2, 4), randn(2, 3),
+        label="index_add-repeats-alpha"),
+    row("scatter_add", lambda t, a, b: (a * 1).index_add_(0, t.tensor([1, 1]), b), randn(3, 2), randn(2, 2),
+        label="index_add_-in-place"),
+]
+
+# Writing at indices (lucidnet.scattering). Assignments use indices without repeats: where one repeats, which
+# value wins is unspecified (in PyTorch too), and the losers still get gather's gradient.
+COMPOSITES += [
+    row("scatter", lambda t, a, i, b: a.scatter(0, i, b), randn(4, 3), np.array([[0, 3, 1], [2, 1, 3]]), randn(2, 3)),
+    row("scatter", lambda t, a, i, b: t.scatter(a, -1, i, b), randn(3, 5), np.array([[4, 0, 2], [1, 3, 0]]),
+        randn(3, 4), label="src-larger-than-index (PyTorch 2.13's backward fails here)",
+        torch=False),
+    row("scatter", lambda t, a, i: a.scatter(1, i, 2.5), randn(3, 4), np.array([[3], [0], [1]]), label="value"),
+    row("scatter", lambda t, a, i, b: (a * 1).scatter_(0, i, b), randn(4, 3), np.array([[3, 0, 2]]), randn(1, 3),
+        label="in-place"),
+    row("scatter", lambda t, a, i, b: a.scatter(0, i, b, reduce="add"), randn(4, 3), ints(4, 5, 3), randn(5, 3),
+        label="reduce-add (PyTorch has no backward for reduce)", torch=False),
+    row("scatter_add", lambda t, a, i, b: (a * 1).scatter_add_(1, i, b), randn(2, 3), ints(3, 2, 4), randn(2, 4),
+        label="in-place"),
+    row("index_copy", lambda t, a, b: a.index_copy(1, t.tensor([3, 0]), b), randn(2, 4), randn(2, 2)),
+    row("index_copy", lambda t, a, b: (a * 1).index_copy_(0, t.tensor([2, 1]), b), randn(3, 2, 2), randn(2, 2, 2),
+        label="in-place"),
+    row("index_fill", lambda t, a: a.index_fill(1, t.tensor([0, -1]), -1.5), randn(3, 4)),
+    row("index_fill", lambda t, a, v: (a * 1).index_fill_(0, t.tensor(1), v), randn(3, 4), randn(),
+        label="tensor-value-in-place"),
+    row("masked_scatter", lambda t, a, m, b: a.masked_scatter(m, b), randn(3, 4), mask(3, 4), randn(13)),
+    row("masked_scatter", lambda t, a, m, b: (a * 1).masked_scatter_(m, b), randn(3, 4), mask(4), randn(3, 4),
+        label="broadcast-in-place"),
 ]
 
 COMPOSITES += [

@@ -3,6 +3,7 @@ thousand images, the classic models, regression), evaluate and predict on what t
 plots with and without matplotlib, every bad input as its one-line error, a diverging run that keeps the last
 good model, real bugs that are not swallowed, and ``python -m lucidnet`` in a subprocess."""
 import dataclasses
+import errno
 import json
 import math
 import os
@@ -355,8 +356,8 @@ def test_a_diverging_adaline_saves_nothing(capsys, lr, epochs, pattern):
 USAGE = [
     (["train", "--dataset", "cifar"], "argument --dataset: expected one of fashion-mnist, mnist, spiral, vertical, "
                                       "moons, blobs, xor, sine, tiny-shakespeare, text, got 'cifar'."),
-    (["train", "--model", "cnn"], "argument --model: expected one of mlp, linear, perceptron, adaline, gpt, got "
-                                  "'cnn'."),
+    (["train", "--model", "resnet"], "argument --model: expected one of mlp, linear, cnn, cnn-bn, perceptron, "
+                                     "adaline, gpt, got 'resnet'."),
     (["train", "--optimizer", "lbfgs"], "argument --optimizer: expected one of adam, sgd, adamw, rmsprop, adagrad, "
                                         "got 'lbfgs'."),
     (["train", "--schedule", "step"], "argument --schedule: expected one of cosine, constant, got 'step'."),
@@ -417,6 +418,7 @@ def saved(tmp_path_factory):
         np.save("wrong.npy", np.zeros((4, 28, 27), np.uint8))
         np.save("bright.npy", np.full((28, 28), 255.0))
         np.save("nan.npy", np.full((3, 2), np.nan))
+        np.save("points.npy", np.zeros((3, 2), np.float32))
         np.save("strings.npy", np.array(["a", "b"]))
         open("bad.npy", "wb").write(b"\x93NUMPY garbage")
         open("img.jpg", "wb").write(b"\xff\xd8\xff")
@@ -464,15 +466,17 @@ ERRORS = [
     (["predict", "fm/model.safetensors", "bright.npy"], r"bright\.npy: expected float pixels in \[0, 1\] \(or uint8 "
                                                         r"pixels 0\.\.255\), got values from 255 to 255\. Divide by "
                                                         r"255, or save uint8\."),
-    (["predict", "fm/model.safetensors", "strings.npy"], r"strings\.npy: expected numbers, got an array of dtype "
-                                                         r"<U1\."),
+    (["predict", "fm/model.safetensors", "strings.npy"], r"strings\.npy: expected the array to hold numbers, got an "
+                                                         r"array of dtype <U1\."),
     (["predict", "fm/model.safetensors", "bad.npy"], r"bad\.npy: expected a \.npy array file, got one that NumPy "
                                                      r"cannot read \(.*\)\."),
     (["predict", "spiral/model.safetensors", "ok.png"], r"ok\.png: expected a \.npy file of points of shape \(N, 2\) "
                                                         r"for this model, got a PNG image\."),
-    (["predict", "spiral/model.safetensors", "nan.npy"], r"nan\.npy: expected finite values, got nan or inf\."),
-    (["predict", "spiral/model.safetensors", "nan.npy", "--invert"], r"nan\.npy: expected finite values, got nan or "
-                                                                     r"inf\."),
+    (["predict", "spiral/model.safetensors", "nan.npy"], r"nan\.npy: expected finite values in the array, got nan in "
+                                                         r"sample 0\. Remove or impute the bad samples first.*"),
+    (["predict", "spiral/model.safetensors", "nan.npy", "--invert"], r"nan\.npy: expected finite values in the array, "
+                                                                     r"got nan in sample 0\. Remove or impute the bad "
+                                                                     r"samples first.*"),
     (["predict", "python.safetensors", "ok.png"], r"python\.safetensors: expected a model file that records its "
                                                   r"dataset \(one written by lucidnet train\), got one without; pass "
                                                   r"--dataset\."),
@@ -482,11 +486,19 @@ ERRORS = [
     (["train", "--model", "linear", "--hidden", "8"], r"--hidden: expected --model mlp, got --model linear \(it has "
                                                       r"no hidden layers\)\."),
     (["train", "--dataset", "xor", "--model", "adaline", "--batch-size", "8"],
-     r"--batch-size: expected --model mlp, linear or gpt, got --model adaline \(it learns by its own rule, one sample "
+     r"--batch-size: expected --model mlp, linear, cnn, cnn-bn or gpt, got --model adaline \(it learns by its own "
+     r"rule, one sample "
      r"or one full batch at a time, at a constant rate\)\."),
     (["train", "--dataset", "xor", "--limit", "1", "--val-split", "0.5"],
      r"--val-split 0\.5: expected a fraction that leaves samples both to train and to validate on, got 0 of 1 to "
      r"train on\."),
+    (["predict", "spiral/model.safetensors", "points.npy", "--dataset", "moons"],
+     r"spiral/model\.safetensors: expected a model with 2 outputs for moons \(2 classes\), got one with 3 \(trained "
+     r"on spiral\)\."),
+    (["predict", "adaline/model.safetensors", "points.npy", "--dataset", "spiral"],
+     r"adaline/model\.safetensors: expected a model of 3 classes for spiral, got an Adaline of 2 \(trained on moons\)\."),
+    (["evaluate", "adaline/model.safetensors", "--dataset", "spiral"],
+     r"adaline/model\.safetensors: expected a model of 3 classes for spiral, got an Adaline of 2 \(trained on moons\)\."),
     (["train", "--dataset", "xor", "--out", "ok.png/run"], r"--out 'ok\.png/run': cannot create the output "
                                                            r"directory \(Not a directory\)\."),
 ]
@@ -525,6 +537,22 @@ def test_a_missing_dataset_is_the_data_packages_one_line(capsys, monkeypatch, tm
     assert "sudo apt-get install dataset-fashion-mnist" in err
 
 
+def test_an_os_error_while_writing_is_one_line_and_leaves_the_old_files(capsys, monkeypatch):
+    ok(capsys, "train", "--dataset", "xor", "--epochs", 2, "--out", "run")
+    before = {name: open(os.path.join("run", name), "rb").read() for name in os.listdir("run")}
+    os.makedirs("dir/model.safetensors")                    # a directory where the model file should go
+    rc, out, err = run(capsys, "train", "--dataset", "xor", "--epochs", 2, "--no-plots", "--out", "dir")
+    assert rc == 1 and err == (f"lucidnet: error: {os.path.join('dir', 'model.safetensors')}: Is a directory.\n")
+
+    def full_disk(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    with monkeypatch.context() as m:
+        m.setattr(os, "fsync", full_disk)
+        rc, out, err = run(capsys, "train", "--dataset", "xor", "--epochs", 3, "--out", "run")
+    assert rc == 1 and re.fullmatch(r"lucidnet: error: run/\S+: No space left on device\.\n", err), err
+    assert {name: open(os.path.join("run", name), "rb").read() for name in os.listdir("run")} == before
+
+
 def test_bugs_are_not_swallowed(capsys, monkeypatch):
     def broken(*args, **kwargs):
         raise ZeroDivisionError("a bug")
@@ -561,7 +589,7 @@ def test_a_model_recipe_is_all_it_takes_to_add_a_model(capsys, monkeypatch):
         "or linear.\n")
     assert run(capsys, "train", "--model", "wide")[2] == (
         "lucidnet: error: --model wide: expected a dataset of points, got fashion-mnist (images). Use --model mlp, "
-        "linear, perceptron or adaline.\n")
+        "linear, cnn, cnn-bn, perceptron or adaline.\n")
     assert run(capsys, "train", "--dataset", "xor", "--model", "mlp", "--width", 8)[2] == (
         "lucidnet: error: --width: expected --model wide, got --model mlp (it does not take --width).\n")
     with pytest.raises(ValueError, match=r"register_model\(\): expected a new model name, got 'wide' twice\."):

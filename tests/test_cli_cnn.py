@@ -78,6 +78,8 @@ def test_cnn_bn_augments_its_training_batches(capsys):
     assert first.endswith("1 epochs, training batches augmented by RandomCrop(size=(28, 28), padding=(2, 2, 2, 2)) "
                           "then RandomHorizontalFlip(p=0.5), seed 0")
     model = lucidnet.load("b/model.safetensors")
+    record = lucidnet.io.load_checkpoint("b/model.safetensors", restore_rng=False).extra["lucidnet_cli"]
+    assert record["train"]["augment"].startswith("Compose(\n    RandomCrop(size=(28, 28)")
     assert [type(m).__name__ for m in model][:5] == ["Unflatten", "Conv2d", "BatchNorm2d", "ReLU", "MaxPool2d"]
     assert float(model[2].running_var.array.mean()) != 1.0          # trained: running statistics moved
     accuracy = accuracy_of(out)

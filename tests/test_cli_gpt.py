@@ -133,7 +133,7 @@ def test_bad_input(capsys, text, tmp_path):
     assert error(capsys, "train", "--model", "gpt", "--dataset", "moons").startswith(
         "--model gpt: expected a language-modeling dataset, got moons")
     assert error(capsys, "train", "--model", "gpt", "--text", text, "--optimizer", "sgd").startswith(
-        "--optimizer: expected --model mlp or linear, got --model gpt")
+        "--optimizer: expected --model mlp, linear, cnn or cnn-bn, got --model gpt")
     assert error(capsys, "train", "--model", "mlp", "--dataset", "spiral", "--n-layer", "2").startswith(
         "--n-layer: expected --model gpt, got --model mlp")
     assert error(capsys, "train", "--model", "gpt", "--text", "missing.txt") == (

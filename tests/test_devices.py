@@ -48,6 +48,15 @@ def test_tensors_live_on_the_cpu():
     (lambda: nn.Linear(2, 2).to("cuda"), "Linear.to()"), (lambda: nn.Linear(2, 2).cuda(), "Linear.cuda()"),
     (lambda: nn.Linear(2, 2, device="cuda"), "Linear()"), (lambda: nn.LayerNorm(2, device="cuda"), "LayerNorm()"),
     (lambda: lucidnet.set_default_device("cuda"), "set_default_device()"),
+    (lambda: nn.RNN(2, 3, device="cuda"), "RNN()"), (lambda: nn.LSTM(2, 3, device="cuda:0"), "LSTM()"),
+    (lambda: nn.GRU(2, 3, device="cuda"), "GRU()"), (lambda: nn.RNNCell(2, 3, device="cuda"), "RNNCell()"),
+    (lambda: nn.LSTMCell(2, 3, device="mps"), "LSTMCell()"), (lambda: nn.GRUCell(2, 3, device="cuda"), "GRUCell()"),
+    (lambda: nn.Embedding(4, 2, device="cuda"), "Embedding()"),
+    (lambda: nn.BatchNorm1d(2, device="cuda"), "BatchNorm1d()"),
+    (lambda: nn.MultiheadAttention(4, 2, device="cuda"), "MultiheadAttention()"),
+    (lambda: nn.TransformerEncoderLayer(4, 2, 8, device="cuda"), "TransformerEncoderLayer()"),
+    (lambda: nn.TransformerDecoderLayer(4, 2, 8, device="cuda"), "TransformerDecoderLayer()"),
+    (lambda: nn.Transformer(4, 2, 1, 1, 8, device="cuda"), "Transformer()"),
     (lambda: lucidnet.Generator(device="cuda"), "Generator()"),
 ])
 def test_asking_for_a_gpu_is_one_clear_error(call, where):
@@ -60,6 +69,33 @@ def test_device_arguments_take_every_spelling_of_the_cpu():
     for dev in [None, "cpu", "cpu:0", lucidnet.device("cpu")]:
         assert lucidnet.zeros(2, device=dev).device == lucidnet.device("cpu")
         assert nn.Linear(2, 3, device=dev).to(dev).weight.device == lucidnet.device("cpu")
+
+
+LAYERS = {  # every layer with PyTorch's factory keywords (device=, dtype=)
+    "Linear": lambda **k: nn.Linear(2, 3, **k), "Embedding": lambda **k: nn.Embedding(4, 2, **k),
+    "BatchNorm1d": lambda **k: nn.BatchNorm1d(2, **k), "LayerNorm": lambda **k: nn.LayerNorm(2, **k),
+    "RNN": lambda **k: nn.RNN(2, 3, num_layers=2, bidirectional=True, **k),
+    "LSTM": lambda **k: nn.LSTM(2, 4, proj_size=3, **k), "GRU": lambda **k: nn.GRU(2, 3, **k),
+    "RNNCell": lambda **k: nn.RNNCell(2, 3, **k), "LSTMCell": lambda **k: nn.LSTMCell(2, 3, **k),
+    "GRUCell": lambda **k: nn.GRUCell(2, 3, **k), "MultiheadAttention": lambda **k: nn.MultiheadAttention(4, 2, **k),
+    "TransformerEncoderLayer": lambda **k: nn.TransformerEncoderLayer(4, 2, 8, **k),
+    "TransformerDecoderLayer": lambda **k: nn.TransformerDecoderLayer(4, 2, 8, **k),
+    "Transformer": lambda **k: nn.Transformer(4, 2, 1, 1, 8, **k),
+    "Conv1d": lambda **k: nn.Conv1d(2, 3, 3, **k), "Conv2d": lambda **k: nn.Conv2d(2, 3, 3, **k),
+    "ConvTranspose2d": lambda **k: nn.ConvTranspose2d(2, 3, 3, **k), "BatchNorm2d": lambda **k: nn.BatchNorm2d(2, **k),
+}
+
+
+@pytest.mark.parametrize("name", LAYERS)
+def test_layers_take_device_and_dtype_as_pytorch(name):
+    for dev in ["cpu", lucidnet.device("cpu"), None]:
+        layer = LAYERS[name](device=dev, dtype=lucidnet.float64)
+        tensors = list(layer.parameters()) + [b for b in layer.buffers() if b.dtype.is_floating_point]
+        assert tensors and all(t.dtype == lucidnet.float64 and t.device == lucidnet.device("cpu") for t in tensors)
+    assert all(p.dtype == lucidnet.float32 for p in LAYERS[name]().parameters())
+    with pytest.raises(TypeError, match=rf"^{name}\(\): expected a floating point dtype for the parameters, got "
+                                        rf"int64\.$"):
+        LAYERS[name](dtype=lucidnet.int64)
 
 
 def test_cuda_queries_answer_as_cpu_only_pytorch():

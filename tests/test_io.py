@@ -117,6 +117,34 @@ def test_weights_go_to_pytorch_and_back(tmp_path):
     assert sorted(io.load_state_dict(tpath)) == sorted(tmodel.state_dict())   # a foreign file: safetensors' order
 
 
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_half_precision_weights_of_other_tools_load_as_float32(tmp_path, dtype):
+    torch.manual_seed(0)
+    theirs = {k: v.to(dtype) for k, v in torch.nn.Linear(2, 3).state_dict().items()}
+    path = tmp_path / "half.safetensors"
+    safetensors.torch.save_file(theirs, str(path))
+    loaded = io.load_state_dict(path)
+    for k, v in theirs.items():
+        assert loaded[k].dtype == lucidnet.float32 and np.array_equal(loaded[k].array, v.float().numpy())
+    model = nn.Linear(2, 3)
+    io.load_weights(model, path)
+    assert np.array_equal(model.weight.array, theirs["weight"].float().numpy())
+    ours = tmp_path / "ours.safetensors"                        # lucidnet's own files keep their dtypes
+    io.save_state_dict({"w": np.ones(2, np.float16)}, ours)
+    assert io.load_state_dict(ours)["w"].dtype == lucidnet.float16
+
+
+def test_float8_and_other_dtypes_are_refused_naming_file_and_dtype(tmp_path):
+    path = tmp_path / "f8.safetensors"
+    safetensors.torch.save_file({"w": torch.ones(2, 2).to(torch.float8_e4m3fn), "b": torch.ones(2)}, str(path))
+    for fn, call in (("load_state_dict", io.load_state_dict), ("load_weights", lambda p: io.load_weights(nn.Linear(2, 2), p)),
+                     ("load", lucidnet.load)):
+        with pytest.raises(ValueError, match=rf"^{fn}\('{re.escape(str(path))}'\): expected tensors of a dtype lucidnet "
+                                             rf"reads \(float16, bfloat16, float32, float64, integers, bool\), got 'w' "
+                                             rf"of dtype F8_E4M3\. Convert the file first"):
+            call(path)
+
+
 def test_a_lazy_model_loads_weights_saved_by_pytorch(tmp_path):
     tmodel = torch.nn.Sequential(torch.nn.Linear(2, 5), torch.nn.ReLU(), torch.nn.Linear(5, 3))
     path = str(tmp_path / "t.safetensors")
@@ -139,12 +167,16 @@ def run_with_checkpoints(tmp_path, data, epochs=6):
     return model, h, cbs
 
 
-@pytest.mark.parametrize("kind", ["arrays", "loader"])
+@pytest.mark.parametrize("kind", ["arrays", "loader", "arrays-steps", "loader-steps"])
 def test_resuming_a_checkpoint_continues_the_run_bitwise(tmp_path, kind):
+    # "-steps": steps_per_epoch=2 of the 4 batches a pass: the checkpoint of epoch 3 is in the middle of a pass,
+    # whose order (drawn in epoch 3) and position the resumed run must take up.
+    steps = {"steps_per_epoch": 2} if kind.endswith("steps") else {}
+
     def data(generator=4):
-        if kind == "arrays":
-            return {"x": X, "y": Y, "batch_size": 32}
-        return {"x": DataLoader(TensorDataset(X, Y), batch_size=32, shuffle=True, generator=generator)}
+        if kind.startswith("arrays"):
+            return {"x": X, "y": Y, "batch_size": 32, **steps}
+        return {"x": DataLoader(TensorDataset(X, Y), batch_size=32, shuffle=True, generator=generator), **steps}
     model, h, _ = run_with_checkpoints(tmp_path, data)
     assert h.history["lr"][-1] < h.history["lr"][0]             # ReduceLROnPlateau acted: its state matters
     full_log = open(tmp_path / "log.csv").read()
@@ -258,8 +290,11 @@ def test_kill_9_then_resume_gives_the_same_final_weights(tmp_path, mode):
     assert killed.returncode == -9, killed.stderr
     assert not (broken / "final.safetensors").exists()
     assert io.load_checkpoint(broken / "last.safetensors", restore_rng=False).epoch == 3
+    strays = [n for n in os.listdir(broken) if n.endswith(".part")]
+    assert len(strays) == (mode == "kill-in-save")               # kill -9 mid-save leaves its temporary file...
     resumed = run_child(tmp_path, "resume", str(broken))
     assert resumed.returncode == 0, resumed.stderr
+    assert sorted(os.listdir(broken)) == ["final.safetensors", "last.safetensors"]   # ... the next save removes it
     assert same({k: v.array for k, v in io.load_state_dict(whole / "final.safetensors").items()},
                 {k: v.array for k, v in io.load_state_dict(broken / "final.safetensors").items()})
 
@@ -358,6 +393,39 @@ def test_broken_files_give_one_clear_line(tmp_path, name, message):
     assert same(weights(model), before)
 
 
+def test_the_checksum_covers_every_byte_of_the_header(tmp_path):
+    """A flipped bit anywhere in the header (epoch, optimizer step, learning rates, RNG states, history, the
+    architecture, the tensors' table) is a clear error naming the file, never a silent change of state."""
+    model = compiled_model()
+    model.fit(X, Y, epochs=2, verbose=0)
+    good = tmp_path / "good.safetensors"
+    model.save(good)
+    data = good.read_bytes()
+    header = int.from_bytes(data[:8], "little")
+    bad = tmp_path / "bad.safetensors"
+    for i in range(8, 8 + header):
+        flipped = bytearray(data)
+        flipped[i] ^= 1 << (i % 8)
+        bad.write_bytes(bytes(flipped))
+        with pytest.raises(ValueError, match=rf"^load_checkpoint\('{re.escape(str(bad))}'\): "):
+            io.load_checkpoint(bad, restore_rng=False)
+
+
+def test_files_of_format_version_1_still_load(tmp_path):
+    model = compiled_model(build=True)
+    tensors = {k: v.array for k, v in model.state_dict().items()}
+    from lucidnet.io.file import digest
+    meta = {"format": "pt", "lucidnet": json.dumps({"format_version": 1, "kind": "state_dict",
+                                                    "sha256": digest(tensors), "order": list(tensors)})}
+    path = tmp_path / "v1.safetensors"
+    path.write_bytes(safetensors.numpy.save(tensors, metadata=meta))
+    assert same({k: v.array for k, v in io.load_state_dict(path).items()}, tensors)
+    tensors["0.bias"] = tensors["0.bias"] + 1                  # its tensors are still checked
+    path.write_bytes(safetensors.numpy.save(tensors, metadata=meta))
+    with pytest.raises(ValueError, match=r"the file is corrupt: its data does not match the checksum"):
+        io.load_state_dict(path)
+
+
 def test_missing_files_and_directories(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"^load\('.*nope.safetensors'\): expected a checkpoint file, got a "
                                                 r"path that does not exist\.$"):
@@ -395,6 +463,14 @@ def test_loading_never_builds_unknown_classes(tmp_path):
     arch["architecture"]["config"]["layers"][0] = {"class": "os.system", "config": {"command": "echo pwned"}}
     meta["lucidnet.model"] = json.dumps(arch)
     evil = tmp_path / "evil.safetensors"
+    safetensors.numpy.save_file(tensors, str(evil), metadata=meta)
+    with pytest.raises(ValueError, match=r"the file is corrupt: its data does not match the checksum"):
+        lucidnet.load(evil)                                     # the checksum covers the architecture ...
+    info = json.loads(meta["lucidnet"])                         # ... but a checksum is no signature: forge it
+    del info["sha256"]
+    meta["lucidnet"] = json.dumps(info)
+    info["sha256"] = io.file.digest(tensors, meta)
+    meta["lucidnet"] = json.dumps(info)
     safetensors.numpy.save_file(tensors, str(evil), metadata=meta)
     with pytest.raises(ValueError, match=r"^load\('.*evil.safetensors'\): cannot rebuild the model from its saved "
                                          r"architecture: module_from_config: unknown layer class 'os.system'"):

@@ -126,6 +126,14 @@ def test_trace_layers_restores_modes_and_counts_repeated_calls():
     assert all(m.training for m in model.modules()) and out.shape == (1, 2)
 
 
+def test_trace_layers_of_a_leaf_model_names_it_by_its_class():
+    # The model itself is the only leaf (named "" by named_modules()): the hook's default name once raised
+    # NameError here.
+    calls, out = viz.trace_layers(nn.Linear(4, 3), np.ones((1, 4), np.float32))
+    assert [(c.name, c.inputs, c.output_shape) for c in calls] == [("Linear", ["input"], (1, 3))]
+    assert out.shape == (1, 3)
+
+
 def test_importing_lucidnet_imports_no_extra():
     import subprocess
     code = ("import sys, lucidnet, lucidnet.viz, lucidnet.plots, lucidnet.train, lucidnet.utils.tensorboard; "

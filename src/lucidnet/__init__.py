@@ -25,6 +25,9 @@ from . import functional, ops
 from .pointwise import *  # noqa: F401,F403
 from .logic import *  # noqa: F401,F403
 from .indexing import *  # noqa: F401,F403
+from .scattering import *  # noqa: F401,F403
+from .arranging import *  # noqa: F401,F403
+from ._threads import get_num_threads, set_num_threads  # noqa: F401
 from .products import *  # noqa: F401,F403
 from .reductions import *  # noqa: F401,F403
 from .sampling import *  # noqa: F401,F403
@@ -42,8 +45,11 @@ from .signatures import torch_functions as _torch_functions
 # PyTorch's out= and input=/other= keywords on every tensor function of the top level (see signatures.py).
 from . import creation as _creation, logic as _logic, pointwise as _pointwise, products as _products  # noqa: E402
 from . import indexing as _indexing, reductions as _reductions, sampling as _sampling, sorting as _sorting  # noqa: E402
-_MODULES = (_creation, functional, _indexing, _logic, _pointwise, _products, _reductions, _sampling, _sorting)
-_NOT_TENSOR_FUNCTIONS = {"manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state"}
+from . import scattering as _scattering, arranging as _arranging  # noqa: E402
+_MODULES = (_creation, functional, _indexing, _logic, _pointwise, _products, _reductions, _sampling, _scattering,
+            _sorting, _arranging)
+_NOT_TENSOR_FUNCTIONS = {"manual_seed", "seed", "initial_seed", "get_rng_state", "set_rng_state", "compile",
+                         "use_deterministic_algorithms"}
 globals().update(_torch_functions({name: globals()[name] for module in _MODULES for name in module.__all__
                                    if name in globals() and name not in _NOT_TENSOR_FUNCTIONS}))
 globals().update(_torch_functions({"svd": svd, "det": det, "inverse": inverse, "slogdet": slogdet}))

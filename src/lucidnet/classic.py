@@ -14,7 +14,7 @@ import numpy as np
 
 from .random import numpy_generator
 from .tensor import Tensor
-from .validation import check_int
+from .validation import check_all_finite, check_finite, check_int
 
 __all__ = ["Adaline", "Perceptron", "from_state"]
 
@@ -50,9 +50,7 @@ class _LinearUnit:
             raise ValueError(f"{where}: expected X of shape (n_samples, n_features), got shape {tuple(X.shape)}.{hint}")
         if X.shape[0] == 0:
             raise ValueError(f"{where}: expected at least one sample, got X of shape {tuple(X.shape)}.")
-        bad = X.size - np.count_nonzero(np.isfinite(X))
-        if bad:
-            raise ValueError(f"{where}: expected finite values in X, got {bad} NaN or infinite entries.")
+        check_finite(X, where, "X")
         return X
 
     def _check_y(self, where, y, n):
@@ -60,8 +58,7 @@ class _LinearUnit:
         if y.shape != (n,):
             hint = " Flatten it with y.ravel()." if y.size == n else ""
             raise ValueError(f"{where}: expected y of shape ({n},), one label per row of X, got shape {tuple(y.shape)}.{hint}")
-        if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
-            raise ValueError(f"{where}: expected finite labels in y, got NaN or infinite values.")
+        check_all_finite(y, where, "labels in y")
         return y
 
     def _check_fitted(self, where, X):

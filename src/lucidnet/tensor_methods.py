@@ -14,15 +14,16 @@ import numpy as np
 from . import dtypes, ops, tensor_inplace
 from .device import check_device, is_device, to_args
 
-F = P = LG = R = S = X = L = SM = IX = None   # the function modules; bound by wire() once they can import Tensor
+F = P = LG = R = S = X = L = SM = IX = SC = AR = None   # the function modules; bound by wire() once they can import Tensor
 
 
 def wire():
     """Bind the modules the methods call into. They import Tensor, so tensor.py calls this after defining it."""
-    global F, P, LG, R, S, X, L, SM, IX
-    from . import functional as F, indexing as IX, linalg as L, logic as LG, pointwise as P, products as X, \
-        reductions as R, sampling as SM, sorting as S  # noqa: F811
-    tensor_inplace.F, tensor_inplace.P = F, P
+    global F, P, LG, R, S, X, L, SM, IX, SC, AR
+    from . import arranging as AR, functional as F, indexing as IX, linalg as L, logic as LG, pointwise as P, \
+        products as X, reductions as R, sampling as SM, scattering as SC, sorting as S  # noqa: F811
+    from . import promotion
+    tensor_inplace.F, tensor_inplace.P, tensor_inplace.PR = F, P, promotion
 
 
 class TensorMethods(tensor_inplace.TensorInPlace):
@@ -358,6 +359,29 @@ class TensorMethods(tensor_inplace.TensorInPlace):
     def gather(self, dim, index): return IX.gather(self, dim, index)                # noqa: E704
     def index_select(self, dim, index): return IX.index_select(self, dim, index)    # noqa: E704
     def masked_select(self, mask): return IX.masked_select(self, mask)              # noqa: E704
+    def scatter(self, dim, index, src=None, *, value=None, reduce=None):            # noqa: E704
+        return SC.scatter(self, dim, index, src, value=value, reduce=reduce)
+    def scatter_add(self, dim, index, src): return SC.scatter_add(self, dim, index, src)  # noqa: E704
+    def index_add(self, dim, index, source, *, alpha=1):                            # noqa: E704
+        return SC.index_add(self, dim, index, source, alpha=alpha)
+    def index_copy(self, dim, index, source): return SC.index_copy(self, dim, index, source)  # noqa: E704
+    def index_fill(self, dim, index, value): return SC.index_fill(self, dim, index, value)  # noqa: E704
+    def masked_scatter(self, mask, source): return SC.masked_scatter(self, mask, source)  # noqa: E704
+    def take(self, index): return AR.take(self, index)                              # noqa: E704
+    def take_along_dim(self, indices, dim=None): return AR.take_along_dim(self, indices, dim)  # noqa: E704
+    def repeat_interleave(self, repeats=None, dim=None, *, output_size=None):       # noqa: E704
+        return AR.repeat_interleave(self, repeats, dim)
+    def movedim(self, source, destination): return AR.movedim(self, source, destination)  # noqa: E704
+    moveaxis = movedim
+    def diff(self, n=1, dim=-1, prepend=None, append=None): return AR.diff(self, n, dim, prepend, append)  # noqa: E704
+    def nan_to_num(self, nan=0.0, posinf=None, neginf=None): return AR.nan_to_num(self, nan, posinf, neginf)  # noqa: E704
+    def nansum(self, dim=None, keepdim=False, *, dtype=None): return AR.nansum(self, dim, keepdim, dtype=dtype)  # noqa: E704
+    def nanmean(self, dim=None, keepdim=False, *, dtype=None): return AR.nanmean(self, dim, keepdim, dtype=dtype)  # noqa: E704
+    def aminmax(self, *, dim=None, keepdim=False): return AR.aminmax(self, dim=dim, keepdim=keepdim)  # noqa: E704
+    def logit(self, eps=None): return AR.logit(self, eps)                           # noqa: E704
+    def hypot(self, other): return AR.hypot(self, other)                            # noqa: E704
+    def fmax(self, other): return AR.fmax(self, other)                              # noqa: E704
+    def fmin(self, other): return AR.fmin(self, other)                              # noqa: E704
     def nonzero(self, *, as_tuple=False): return IX.nonzero(self, as_tuple=as_tuple)  # noqa: E704
     def flip(self, *dims): return IX.flip(self, _dims(dims))                        # noqa: E704
     def roll(self, shifts, dims=None): return IX.roll(self, shifts, dims)           # noqa: E704

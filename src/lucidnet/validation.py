@@ -14,7 +14,8 @@ import numbers
 
 import numpy as np
 
-__all__ = ["REDUCTIONS", "check_finite", "check_int", "check_reduction", "numeric_array"]
+__all__ = ["REDUCTIONS", "all_finite", "check_all_finite", "check_finite", "check_int", "check_reduction",
+           "numeric_array"]
 
 REDUCTIONS = ("mean", "sum", "none")
 
@@ -57,9 +58,43 @@ def numeric_array(value, where, name):
     return value
 
 
+def all_finite(a):
+    """Whether an array holds no nan or inf (True for integer and bool arrays, which cannot).
+
+    Example:
+        >>> all_finite(np.array([1.0, np.inf])), all_finite(np.array([1, 2]))
+        (False, True)
+    """
+    return a.dtype.kind not in "fc" or bool(np.isfinite(a).all())
+
+
+def check_all_finite(a, where, name):
+    """One clear line for nan or inf anywhere in an array that is not a set of samples (labels, statistics),
+    naming the first bad element and its index.
+
+    Example:
+        >>> check_all_finite(np.array([[1.0, np.nan]]), "standardize()", "mean")
+        Traceback (most recent call last):
+        ...
+        ValueError: standardize(): expected finite mean, got nan at index (0, 1).
+    """
+    if all_finite(a):
+        return
+    bad = np.argwhere(~np.isfinite(a))[0]
+    at = tuple(int(i) for i in bad) if a.ndim > 1 else int(bad[0]) if a.ndim else ()
+    raise ValueError(f"{where}: expected finite {name}, got {a[tuple(bad)]} at index {at}.")
+
+
 def check_finite(a, where, name):
     """One clear line for nan or inf in an array of samples, naming the first bad sample (checked in chunks of
-    rows, so no copy of the whole is made)."""
+    rows, so no copy of the whole is made).
+
+    Example:
+        >>> check_finite(np.array([[1.0], [np.inf]]), "fit()", "x")           # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ValueError: fit(): expected finite values in x, got inf in sample 1. Remove or impute the bad samples ...
+    """
     if a.dtype.kind != "f":
         return
     rows = max(1, (1 << 20) // max(1, a[0].size))

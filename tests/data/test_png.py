@@ -221,3 +221,17 @@ def test_write_png_bad_input(tmp_path):
                                                    "C in 1..4, got (2, 2, 5).")):
         write_png(path, np.zeros((2, 2, 5), np.uint8))
     assert not os.path.exists(path)
+
+
+def test_write_png_is_atomic(tmp_path, monkeypatch):
+    import errno
+    path = tmp_path / "img.png"
+    write_png(path, np.zeros((2, 3), np.uint8))
+    good = path.read_bytes()
+
+    def full_disk(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(os, "fsync", full_disk)
+    with pytest.raises(OSError, match=re.escape(f"No space left on device: '{path}'")):
+        write_png(path, np.full((20, 30), 255, np.uint8))
+    assert path.read_bytes() == good and os.listdir(tmp_path) == ["img.png"]      # the old image, no temp file

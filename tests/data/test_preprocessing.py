@@ -38,7 +38,7 @@ def test_one_hot_bad_labels(labels, num_classes, message):
 
 
 def test_one_hot_non_numeric():
-    with pytest.raises(TypeError, match=r"^one_hot\(\): expected an array of numbers as labels, got dtype <U3\.$"):
+    with pytest.raises(TypeError, match=r"^one_hot\(\): expected labels to hold numbers, got an array of dtype <U3\.$"):
         one_hot(["cat", "dog"], 2)
 
 
@@ -100,7 +100,7 @@ def test_standardize_function():
      r"^standardize\(\): expected both mean and std, or neither, got only mean\.$"),
     (lambda: standardize(np.zeros((2, 2)), mean=np.zeros(2), std=np.array([1.0, 0.0])), ValueError,
      r"^standardize\(\): expected std > 0, got 0.0\.$"),
-    (lambda: Standardizer().fit(["a", "b"]), TypeError, r"expected an array of numbers as input, got dtype <U1"),
+    (lambda: Standardizer().fit(["a", "b"]), TypeError, r"expected X to hold numbers, got an array of dtype <U1"),
 ])
 def test_standardization_bad_input(call, error, message):
     with pytest.raises(error, match=message):

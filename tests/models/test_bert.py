@@ -177,3 +177,17 @@ def test_config_json_round_trip_keeps_unknown_keys(tmp_path):
 def test_bad_input_is_one_clear_error(call, error, message):
     with pytest.raises(error, match=message):
         call(BertModel(BertConfig(**TINY)))
+
+
+def test_self_attention_is_the_library_scaled_dot_product_attention(monkeypatch):
+    # One home for attention: bert has no copy of its own (it had one before F.scaled_dot_product_attention).
+    from lucidnet.models import bert
+    from lucidnet.nn import functional as F
+    calls = []
+    real = F.scaled_dot_product_attention
+    monkeypatch.setattr(F, "scaled_dot_product_attention", lambda *a, **k: calls.append(k) or real(*a, **k))
+    ours, _ = twins()
+    ids, mask, _ = batch()
+    ours(ids, attention_mask=mask)
+    assert not hasattr(bert, "attention") and len(calls) == TINY["num_hidden_layers"]
+    assert calls[0]["dropout_p"] == 0.0                          # eval mode: no dropout

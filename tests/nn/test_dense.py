@@ -15,7 +15,9 @@ import lucidnet.nn.functional as F
 
 def test_lazy_build_on_first_call():
     layer = nn.Dense(4, activation="sigmoid")
-    assert not layer.built and layer.weight is None and list(layer.parameters()) == []
+    assert not layer.built and list(layer.parameters()) == []
+    with pytest.raises(RuntimeError, match=r"^Dense\(units=4, activation='sigmoid'\): weight is not created yet"):
+        layer.weight.shape
     assert layer.state_dict() == {}
     y = layer(lucidnet.randn(3, 7))
     assert layer.built and layer.in_features == 7

@@ -10,7 +10,7 @@ import lucidnet
 import lucidnet.functional as core
 import lucidnet.nn.functional as F
 
-REQUIRED = ["linear", "relu", "leaky_relu", "elu", "gelu", "silu", "sigmoid", "tanh", "softmax", "log_softmax",
+REQUIRED = F._activations + F._losses + ["linear", "relu", "leaky_relu", "elu", "gelu", "silu", "sigmoid", "tanh", "softmax", "log_softmax",
             "dropout", "batch_norm", "layer_norm", "embedding", "one_hot", "mse_loss", "l1_loss", "huber_loss",
             "cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits", "pad",
             "scaled_dot_product_attention", "conv1d", "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d",

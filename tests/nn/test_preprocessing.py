@@ -140,7 +140,8 @@ def test_gradient_reaches_the_input():
     (lambda: nn.Normalization().adapt(np.zeros((0, 3))), ValueError,
      "Normalization(num_features=None, axis=-1).adapt(): expected at least one sample, got none."),
     (lambda: nn.Normalization().adapt(np.array(["a", "b"])), TypeError,
-     "Normalization(num_features=None, axis=-1).adapt(): expected numbers, got an array of dtype <U1."),
+     "Normalization(num_features=None, axis=-1).adapt(): expected the data to hold numbers, got an array of dtype "
+     "<U1."),
     (lambda: nn.Normalization().adapt(3.0), TypeError,
      "Normalization(num_features=None, axis=-1).adapt(): expected an array, a Tensor or an iterable of batches, "
      "got float."),

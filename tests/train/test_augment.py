@@ -113,3 +113,25 @@ def test_bad_augments_are_named():
     with pytest.raises(ValueError, match=r"^fit\(\): expected augment to return a batch of 16 samples, got shape "
                                          r"\(1, 6, 6\) from inputs of shape \(16, 1, 6, 6\)\.$"):
         m.fit(X, Y, epochs=1, batch_size=16, verbose=0, augment=lambda x: x[0])
+
+
+def test_bad_labels_with_an_augment_fail_before_anything_is_drawn():
+    m = model()
+    lucidnet.manual_seed(4)
+    state = lucidnet.get_rng_state()
+    with pytest.raises(ValueError, match=r"class ids in \[0, 2\)"):
+        m.fit(X, Y + 5, epochs=1, batch_size=16, verbose=0, augment=AUGMENT)
+    assert lucidnet.get_rng_state() == state                 # the first batch's draws were put back
+    m.fit(X, Y, epochs=1, batch_size=16, verbose=0, augment=AUGMENT)
+
+
+def test_a_resumed_run_in_the_middle_of_a_pass_is_exact(tmp_path):
+    kw = dict(batch_size=16, verbose=0, steps_per_epoch=2, augment=AUGMENT)      # 3 batches a pass, 2 an epoch
+    whole = model()
+    h = whole.fit(X, Y, epochs=3, **kw)
+    part = model()
+    part.fit(X, Y, epochs=1, **kw)
+    part.save(tmp_path / "p.safetensors")
+    lucidnet.manual_seed(99)
+    resumed = lucidnet.load(tmp_path / "p.safetensors")
+    assert resumed.fit(X, Y, epochs=3, **kw).history == h.history and same(weights(resumed), weights(whole))

@@ -247,3 +247,19 @@ def test_terminate_on_nan_stops_without_an_error(capsys):
     assert h.epoch == [0, 1]                       # 3 batches per epoch: the 6th is the last of epoch 2
     assert math.isnan(h.history["loss"][1]) and math.isfinite(h.history["loss"][0])
     assert "Batch 2: Invalid loss, terminating training" in capsys.readouterr().out
+
+
+def test_csv_logger_rewrites_its_file_atomically(tmp_path, monkeypatch):
+    import errno
+    path = tmp_path / "log.csv"
+    cb = C.CSVLogger(path)
+    cb.on_train_begin()
+    cb.on_epoch_end(0, {"loss": 0.5})
+    good = path.read_text()
+
+    def full_disk(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(os, "fsync", full_disk)
+    with pytest.raises(OSError, match="No space left on device"):
+        cb.on_epoch_end(1, {"loss": 0.25})
+    assert path.read_text() == good and os.listdir(tmp_path) == ["log.csv"]      # no torn row, no temp file

@@ -2,7 +2,6 @@
 loop (bitwise) and that loop against PyTorch, loss forms for softmax/sigmoid outputs, the progress display,
 every bad input's message, and the nnfs book's spiral run as an end-to-end anchor."""
 import collections
-import io
 import math
 import re
 import time
@@ -15,6 +14,8 @@ import lucidnet
 from lucidnet import nn, optim
 from lucidnet.data import DataLoader, TensorDataset, blobs, spiral
 from lucidnet.train import callbacks as C
+
+from helpers import Terminal, terminal
 
 X, Y = blobs(40, centers=[[-2, -2], [2, 2], [2, -2]], std=0.5, seed=0)
 
@@ -375,15 +376,8 @@ def test_verbose_two_prints_one_line_per_epoch(capsys):
     assert capsys.readouterr().out == ""
 
 
-class Terminal(io.StringIO):
-    def isatty(self):
-        return True
-
-
 def test_verbose_one_draws_a_bar_on_a_terminal_and_lines_elsewhere(monkeypatch, capsys):
-    monkeypatch.delenv("CI", raising=False)
-    term = Terminal()
-    monkeypatch.setattr("sys.stdout", term)
+    term = terminal(monkeypatch)
     compiled().fit(X, Y, epochs=2, batch_size=8, verbose=1)
     text = term.getvalue()
     assert "\r" in text and "Epoch 1/2: 100%" in text and "Epoch 2/2: 100%" in text and "5/5" in text

@@ -2,8 +2,6 @@
 form as an explicit argument, Keras's last class axis for (N, T, V) sequence scores, validation_freq, the
 progress display as a callback, the distribution hooks a data-parallel backend plugs into, and the training
 state as a public getter/setter that a failed fit leaves in place."""
-import io as _io
-
 import numpy as np
 import pytest
 
@@ -13,6 +11,8 @@ from lucidnet.data import DataLoader, TensorDataset, blobs
 from lucidnet.train import callbacks as C
 from lucidnet.train import distribution as D
 from lucidnet.train.progress import ProgbarLogger
+
+from helpers import terminal
 
 X, Y = blobs(40, centers=[[-2, -2], [2, 2], [2, -2]], std=0.5, seed=0)
 
@@ -162,13 +162,7 @@ def test_progress_is_a_callback_with_a_mode_per_epoch(capsys):
 
 
 def test_an_interrupted_epoch_closes_its_bar(monkeypatch):
-    monkeypatch.delenv("CI", raising=False)
-
-    class Terminal(_io.StringIO):
-        def isatty(self):
-            return True
-    term = Terminal()
-    monkeypatch.setattr("sys.stdout", term)
+    term = terminal(monkeypatch)
     stop = C.LambdaCallback(on_train_batch_end=lambda batch, logs: (_ for _ in ()).throw(KeyboardInterrupt))
     model = mlp()
     model.compile("adam", "sparse_categorical_crossentropy")
@@ -240,5 +234,5 @@ def test_training_state_is_public_and_a_failed_fit_leaves_it(tmp_path):
     again = resumed.fit(X, Y, epochs=1, batch_size=16, verbose=0)                  # its own run: starts over
     assert again.epoch == [0]
     with pytest.raises(ValueError, match=r"set_training_state\(\): expected keys among epoch, history, "
-                                         r"generators, callbacks, optimizer, got \['epochs'\]\."):
+                                         r"generators, callbacks, data, optimizer, got \[.epochs.\]\."):
         resumed.set_training_state({"epochs": 3})

@@ -156,6 +156,8 @@ def unbroadcast(g, shape):
     if g.shape == shape:
         return g
     lead = g.ndim - len(shape)
+    if lead > 0 and g.shape[lead:] == shape:   # only new leading axes (a bias added to a batch): sum them away
+        return g.sum(axis=tuple(range(lead)))
     axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1)
     out = g.sum(axis=axes) if axes else g
     return out if out.shape == shape else out.reshape(shape)

@@ -23,8 +23,9 @@ unit per class one-vs-rest) are saved as their weights, classes and feature scal
 on them too (they have net inputs, not probabilities).
 
 ``main(argv)`` runs the command in-process and returns its exit status: 0 on success, 1 on an error, 2 on
-a usage error; every user error is one line, ``lucidnet: error: <reason>``, on stderr. Unexpected
-exceptions (bugs) keep their traceback.
+a usage error; every user error is one line, ``lucidnet: error: <reason>``, on stderr, and so is any error of
+the system while reading or writing a file (a full disk, a directory where a file should be: an OSError).
+Unexpected exceptions (bugs) keep their traceback.
 
 The package is laid out by job: :mod:`~lucidnet.cli.registry` (the recipe types and their tables),
 :mod:`~lucidnet.cli.recipes` (one module per family of datasets or models), :mod:`~lucidnet.cli.commands`
@@ -110,3 +111,13 @@ def _main(argv):
         except (OSError, ValueError, AttributeError):
             pass
         return 141
+    except OSError as e:                       # the system refused a file (full disk, a directory in its place)
+        print(f"lucidnet: error: {_os_error(e)}", file=sys.stderr)
+        return 1
+
+
+def _os_error(e):
+    """One line for an OSError: the file and the system's reason."""
+    if e.filename is not None and e.strerror:
+        return f"{os.fspath(e.filename)}: {e.strerror}."
+    return one_line(e)

@@ -74,6 +74,8 @@ def train_with_fit(run):
     held = f", {n - n_fit:,} held out to validate on" if args.val_split else ""
     make_schedule, rate = SCHEDULES[schedule]
     augment = run.recipe.augment(d, s) if run.recipe.augment is not None else None
+    if augment is not None:
+        meta["train"]["augment"] = repr(augment)
     ranks = dist.get_world_size() if dist.is_initialized() else 1
     if ranks > 1:
         meta["train"]["mpi_ranks"] = ranks

@@ -14,7 +14,7 @@ import zlib
 
 import numpy as np
 
-from ._files import read_bytes
+from ._files import atomic_write, read_bytes
 
 __all__ = ["encode_png", "read_png", "to_grayscale", "write_png"]
 
@@ -218,7 +218,7 @@ def write_png(path, image):
         (2, 3, 3)
     """
     data = encode_png(image)
-    with open(path, "wb") as f:
+    with atomic_write(path) as f:                 # a full disk or a kill leaves the old file whole
         f.write(data)
 
 

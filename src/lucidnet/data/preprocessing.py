@@ -11,29 +11,9 @@ import numpy as np
 from .. import dtypes
 from ..random import numpy_generator
 from ..tensor import Tensor
-from ..validation import check_int
+from ..validation import check_all_finite, check_int, numeric_array
 
 __all__ = ["Standardizer", "one_hot", "standardize", "train_test_split"]
-
-
-def _array(x, where, name="input"):
-    if isinstance(x, Tensor):
-        return x.array
-    try:
-        a = np.asarray(x)
-    except (TypeError, ValueError) as e:
-        raise TypeError(f"{where}: expected an array of numbers as {name}, got {type(x).__name__} ({e}).") from None
-    if a.dtype.kind not in "biuf":
-        raise TypeError(f"{where}: expected an array of numbers as {name}, got dtype {a.dtype}.")
-    return a
-
-
-def _check_finite(a, where, name="data"):
-    if a.dtype.kind == "f" and not np.isfinite(a).all():
-        bad = np.argwhere(~np.isfinite(a))[0]
-        value = a[tuple(bad)]
-        at = tuple(int(i) for i in bad) if a.ndim > 1 else int(bad[0])
-        raise ValueError(f"{where}: expected finite {name}, got {value} at index {at}.")
 
 
 def one_hot(labels, num_classes=None, dtype=dtypes.float32):
@@ -53,9 +33,9 @@ def one_hot(labels, num_classes=None, dtype=dtypes.float32):
                [0., 0., 1.],
                [0., 1., 0.]], dtype=float32)
     """
-    y = _array(labels, "one_hot()", "labels")
+    y = numeric_array(labels, "one_hot()", "labels")
     if y.dtype.kind == "f":
-        _check_finite(y, "one_hot()", "labels")
+        check_all_finite(y, "one_hot()", "labels")
         if not (y == np.round(y)).all():
             bad = y[y != np.round(y)].flat[0]
             raise ValueError(f"one_hot(): expected integer class ids, got {bad}.")
@@ -103,10 +83,10 @@ class Standardizer:
 
     def fit(self, X):
         """Learn the mean and standard deviation of ``X``; returns self."""
-        x = _array(X, "Standardizer.fit()")
+        x = numeric_array(X, "Standardizer.fit()", "X")
         if x.size == 0:
             raise ValueError(f"Standardizer.fit(): expected at least one sample, got shape {tuple(x.shape)}.")
-        _check_finite(x, "Standardizer.fit()")
+        check_all_finite(x, "Standardizer.fit()", "data")
         x = x if x.dtype.kind == "f" else x.astype(np.float64)
         try:
             mean = x.mean(axis=self.axis, keepdims=True, dtype=np.float64)
@@ -121,8 +101,8 @@ class Standardizer:
     def _check(self, X, where):
         if self.mean_ is None:
             raise RuntimeError(f"{where}: call fit() before transform().")
-        x = _array(X, where)
-        _check_finite(x, where)
+        x = numeric_array(X, where, "X")
+        check_all_finite(x, where, "data")
         try:
             np.broadcast_shapes(x.shape, self.mean_.shape)
         except ValueError:
@@ -174,9 +154,9 @@ def standardize(X, mean=None, std=None, axis=0):
     if mean is None:
         s.fit(X)
     else:
-        m, d = _array(mean, "standardize()", "mean"), _array(std, "standardize()", "std")
-        _check_finite(m, "standardize()", "mean")
-        _check_finite(d, "standardize()", "std")
+        m, d = numeric_array(mean, "standardize()", "mean"), numeric_array(std, "standardize()", "std")
+        check_all_finite(m, "standardize()", "mean")
+        check_all_finite(d, "standardize()", "std")
         if (d <= 0).any():
             raise ValueError(f"standardize(): expected std > 0, got {d[d <= 0].flat[0]}.")
         dt = m.dtype if m.dtype.kind == "f" else np.float64

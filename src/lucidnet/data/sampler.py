@@ -10,7 +10,8 @@ import numpy as np
 
 from ..random import Generator, numpy_generator
 
-__all__ = ["BatchSampler", "RandomSampler", "Sampler", "SequentialSampler", "SubsetRandomSampler"]
+__all__ = ["BatchSampler", "RandomSampler", "Sampler", "SequentialSampler", "SubsetRandomSampler",
+           "WeightedRandomSampler"]
 
 
 class Sampler:
@@ -120,6 +121,38 @@ class SubsetRandomSampler(Sampler):
 
     def __len__(self):
         return len(self.indices)
+
+
+class WeightedRandomSampler(Sampler):
+    """``num_samples`` indices in [0, len(weights)), index i drawn with probability weights[i] / sum(weights)
+    (with replacement by default): for rebalancing classes.
+
+    Example:
+        >>> list(WeightedRandomSampler([0.0, 0.0, 1.0], 3, generator=0))
+        [2, 2, 2]
+    """
+
+    def __init__(self, weights, num_samples, replacement=True, generator=None):
+        w = np.asarray(getattr(weights, "array", weights), dtype=np.float64).reshape(-1)
+        if w.size == 0 or not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
+            raise ValueError(f"WeightedRandomSampler(): expected finite weights >= 0 with a positive sum, got "
+                             f"{w.tolist() if w.size <= 8 else w.shape}.")
+        if isinstance(num_samples, bool) or not isinstance(num_samples, numbers.Integral) or num_samples <= 0:
+            raise ValueError(f"WeightedRandomSampler(): expected num_samples to be a positive integer, got "
+                             f"{num_samples!r}.")
+        if not replacement and num_samples > np.count_nonzero(w):
+            raise ValueError(f"WeightedRandomSampler(): without replacement, expected num_samples <= the "
+                             f"{np.count_nonzero(w)} nonzero weights, got {num_samples}.")
+        self.weights, self.num_samples, self.replacement = w, int(num_samples), bool(replacement)
+        self.generator = _generator(generator, "WeightedRandomSampler()")
+
+    def __iter__(self):
+        rng = numpy_generator(self.generator)
+        return iter(rng.choice(len(self.weights), self.num_samples, replace=self.replacement,
+                               p=self.weights / self.weights.sum()).tolist())
+
+    def __len__(self):
+        return self.num_samples
 
 
 class BatchSampler(Sampler):

@@ -14,8 +14,11 @@ On disk, a checkpoint is **one** ``.safetensors`` file, so a single ``os.replace
 
   ========================  ======================================================================
   ``format``                ``"pt"``: the tensors are a PyTorch-style state dict
-  ``lucidnet``              ``{"format_version": 1, "kind": ..., "sha256": ...}``: a checksum of all
-                            tensors, so a corrupted file is detected (safetensors only checks sizes)
+  ``lucidnet``              ``{"format_version": 2, "kind": ..., "sha256": ...}``: a checksum of every
+                            tensor and every other metadata entry (so a flipped bit anywhere, in the
+                            weights or in the epoch, learning rates, RNG states, history, is detected:
+                            safetensors only checks sizes). Version 1 files (checksum of the tensors
+                            only) still load.
   ``lucidnet.model``        ``{"architecture": model.to_config(), "input_shape": [...], "input_dtype": ...,
                             "compile": {...}}`` (absent for weights saved by :func:`save_state_dict`)
   ``lucidnet.optimizer``    ``{"class": "Adam", "param_names": [...], "state_dict": {...}}`` with each
@@ -28,6 +31,8 @@ A file saved without an optimizer (:func:`save_weights`, :func:`save_state_dict`
 ``include_optimizer=False``) holds exactly the model's state dict, so ``safetensors.torch.load_file`` gives
 a state dict the equivalent PyTorch model loads with ``load_state_dict``; and a PyTorch state dict saved
 with ``safetensors.torch.save_file`` loads into lucidnet with :func:`load_state_dict` / :func:`load_weights`.
+Such files in float16 or bfloat16 load converted to float32 (NumPy has no bfloat16, and lucidnet computes in
+float32); float8 and other dtypes are refused with an error naming the file, the tensor and its dtype.
 
 Example:
     >>> import os, tempfile

@@ -118,6 +118,8 @@ def save(model, path, optimizer=None, *, epoch=None, history=None, generator=Non
                 "generators": generators,
                 "callbacks": encode(fit_state.get("callbacks"), "callbacks", tensors),
                 "extra": extra}
+    if fit_state.get("data"):                     # with steps_per_epoch: the pass over the data an epoch ended inside
+        training["data"] = fit_state["data"]
     try:
         json.dumps(training)
     except (TypeError, ValueError) as e:
@@ -304,7 +306,7 @@ def load(path, model=None, map_location=None, weights_only=None):
         training = meta.get("lucidnet.training") or {}
         opt_meta = meta.get("lucidnet.optimizer")
         model.set_training_state({
-            "epoch": training.get("epoch"), "history": training.get("history"),
+            "epoch": training.get("epoch"), "history": training.get("history"), "data": training.get("data"),
             "generators": training.get("generators") or {},
             "callbacks": decode(training.get("callbacks"), tensors, where),
             "optimizer": None if opt_meta is None else {

@@ -48,7 +48,9 @@ def load_state_dict(path):
     """Load the model weights of a safetensors file as an ordered dict of names to tensors.
 
     Reads files written by :func:`save_state_dict`, :func:`save`, ``safetensors.torch.save_file`` or
-    ``safetensors.numpy.save_file``; a full checkpoint's optimizer arrays are left out.
+    ``safetensors.numpy.save_file``; a full checkpoint's optimizer arrays are left out. Weights of other tools
+    in float16 or bfloat16 (as many published models are) are converted to float32; float8 and other dtypes
+    NumPy cannot hold are a ValueError naming the file, the tensor and its dtype.
 
     Args:
         path: the file to read.

@@ -13,11 +13,11 @@ Padded batches carry an attention mask (1 for tokens, 0 for padding); padded key
 before the softmax, so no token attends to padding, as in transformers.
 """
 import json
-import math
 
 import numpy as np
 
 from .. import nn
+from ..data._files import atomic_write
 from ..nn import functional as F
 from ..nn import init
 from ..tensor import Tensor
@@ -155,7 +155,7 @@ class BertConfig:
 
     def to_json_file(self, path):
         """Write :meth:`to_dict` as a config.json."""
-        with open(path, "w", encoding="utf-8") as f:
+        with atomic_write(path, "w") as f:
             json.dump(self.to_dict(), f, indent=2, sort_keys=True)
             f.write("\n")
 
@@ -165,31 +165,9 @@ class BertConfig:
                 f"{self.intermediate_size}, hidden_act={self.hidden_act!r})")
 
 
-def attention(query, key, value, attn_mask=None, dropout_p=0.0, training=False):
-    """softmax(query @ key^T / sqrt(d) + attn_mask) @ value, over the last two axes, for (B, H, L, d) inputs.
-
-    ``attn_mask`` is added to the scores (0 where a key may be attended, a large negative number where not),
-    as ``torch.nn.functional.scaled_dot_product_attention``'s float mask; this function is its stand-in
-    until lucidnet has one.
-
-    Example:
-        >>> import lucidnet
-        >>> q = k = v = lucidnet.randn(2, 4, 5, 8)                    # (batch, heads, length, head size)
-        >>> mask = extended_attention_mask(np.array([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0]]))
-        >>> attention(q, k, v, mask).shape
-        lucidnet.Size([2, 4, 5, 8])
-    """
-    scores = query @ key.transpose(-1, -2)
-    scores = scores * np.float32(1 / math.sqrt(query.shape[-1]))
-    if attn_mask is not None:
-        scores = scores + attn_mask
-    probs = F.softmax(scores, dim=-1)
-    probs = F.dropout(probs, dropout_p, training)
-    return probs @ value
-
-
 def extended_attention_mask(attention_mask, dtype=np.float32):
-    """A (B, L) mask of 1 (token) / 0 (padding) as the (B, 1, 1, L) additive mask that ``attention`` takes:
+    """A (B, L) mask of 1 (token) / 0 (padding) as the (B, 1, 1, L) additive mask that
+    ``F.scaled_dot_product_attention`` takes:
     0 for tokens, the dtype's most negative number for padding (exp of it is exactly 0), as transformers.
 
     Example:
@@ -249,8 +227,9 @@ class BertSelfAttention(nn.Module):
 
         def heads(t):                                            # (B, L, E) -> (B, H, L, E / H)
             return t.reshape(b, n, h, e // h).transpose(1, 2)
-        out = attention(heads(self.query(hidden)), heads(self.key(hidden)), heads(self.value(hidden)), attn_mask,
-                        self.dropout_p, self.training)
+        out = F.scaled_dot_product_attention(heads(self.query(hidden)), heads(self.key(hidden)),
+                                             heads(self.value(hidden)), attn_mask,
+                                             dropout_p=self.dropout_p if self.training else 0.0)
         return out.transpose(1, 2).reshape(b, n, e)
 
     def extra_repr(self):

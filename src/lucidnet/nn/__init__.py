@@ -4,13 +4,19 @@ from .container import ModuleDict, ModuleList, Sequential
 from . import functional, init, utils
 from .attention import MultiheadAttention
 from .activation import ELU, GELU, LeakyReLU, LogSoftmax, ReLU, SiLU, Sigmoid, Softmax, Tanh
+from .activation import (CELU, GLU, Hardsigmoid, Hardswish, Hardtanh, LogSigmoid, Mish, ReLU6, SELU, Softmin,
+                         Softplus, Softsign, Tanhshrink, Threshold)
 from .conv import Conv1d, Conv2D, Conv2d, ConvTranspose2d
+from .distance import CosineSimilarity, PairwiseDistance
 from .dropout import Dropout, Dropout2d
 from .flatten import Flatten, Unflatten
 from .linear import Dense, Identity, Linear
 from .mlp import MLP
 from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, L1Loss, MSELoss, NLLLoss
+from .loss import (CosineEmbeddingLoss, KLDivLoss, MarginRankingLoss, SmoothL1Loss, SoftMarginLoss,
+                   TripletMarginLoss)
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
+from .padding import ConstantPad1d, ConstantPad2d, ConstantPad3d, ZeroPad1d, ZeroPad2d, ZeroPad3d
 from .pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d, MaxPooling2D
 from .positional import (LearnedPositionalEncoding, PositionalEncoding, SinusoidalPositionalEncoding,
                          sinusoidal_table)

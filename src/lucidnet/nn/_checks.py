@@ -8,12 +8,32 @@ import math
 import numpy as np
 
 from .. import dtypes
+from ..device import check_device
 from ..validation import check_int  # noqa: F401  (layers' sizes: re-exported for the layer modules)
 
 
 def where(module):
     """The layer as its repr's first line prints it: ``Linear(in_features=4, out_features=2, bias=True)``."""
     return f"{type(module).__name__}({module.extra_repr()})"
+
+
+def parameter_dtype(name, device=None, dtype=None):
+    """The NumPy dtype of a new layer's parameters from its ``device=`` and ``dtype=`` arguments, as PyTorch's
+    factory keywords: the device must be the CPU, the dtype a floating one (default: lucidnet's default).
+
+    Example:
+        >>> parameter_dtype("LSTM", "cpu", "float64")
+        dtype('float64')
+        >>> parameter_dtype("LSTM", dtype="int64")
+        Traceback (most recent call last):
+        ...
+        TypeError: LSTM(): expected a floating point dtype for the parameters, got int64.
+    """
+    check_device(device, f"{name}()")
+    d = dtypes.to_dtype(dtype) or dtypes.get_default_dtype()
+    if np.dtype(d).kind != "f":
+        raise TypeError(f"{name}(): expected a floating point dtype for the parameters, got {np.dtype(d)}.")
+    return d
 
 
 def shape_of(module, x):

@@ -1,4 +1,6 @@
-"""Activation layers: ReLU, LeakyReLU, ELU, Sigmoid, Tanh, Softmax, LogSoftmax, GELU, SiLU.
+"""Activation layers: ReLU, LeakyReLU, ELU, Sigmoid, Tanh, Softmax, LogSoftmax, GELU, SiLU, and the rest of
+PyTorch's (ReLU6, Hardtanh, SELU, CELU, Mish, Softplus, Softsign, Softmin, LogSigmoid, Hardswish, Hardsigmoid,
+Tanhshrink, Threshold, GLU) as one-line layers over their functions.
 
 Each is a thin Module around its nn.functional form, so it can sit in a Sequential; none has parameters.
 ``ACTIVATIONS`` maps the Keras-style names that ``Dense(activation=...)`` accepts to those functions.
@@ -7,8 +9,9 @@ from . import functional as F
 from ._checks import shape_of, where
 from .module import Module
 
-__all__ = ["ACTIVATIONS", "ELU", "GELU", "LeakyReLU", "LogSoftmax", "ReLU", "SiLU", "Sigmoid", "Softmax", "Tanh",
-           "get_activation"]
+__all__ = ["ACTIVATIONS", "CELU", "ELU", "GELU", "GLU", "Hardsigmoid", "Hardswish", "Hardtanh", "LeakyReLU",
+           "LogSigmoid", "LogSoftmax", "Mish", "ReLU", "ReLU6", "SELU", "SiLU", "Sigmoid", "Softmax", "Softmin",
+           "Softplus", "Softsign", "Tanh", "Tanhshrink", "Threshold", "get_activation"]
 
 
 class _Activation(Module):
@@ -252,6 +255,136 @@ class SiLU(_Activation):
 
     def forward(self, x):
         return F.silu(x)
+
+
+class FunctionLayer(Module):
+    """A parameter-free layer that applies an nn.functional function with fixed options: the options are its
+    config, and those named in ``shown`` its repr (PyTorch's), plus ``inplace=True`` when set."""
+    function = None
+    shown = ()
+
+    def __init__(self, **options):
+        super().__init__()
+        self.options = options
+
+    def forward(self, *inputs):
+        return type(self).function(*inputs, **self.options)
+
+    def extra_repr(self):
+        parts = [f"{k}={self.options[k]}" for k in self.shown]
+        return ", ".join(parts + (["inplace=True"] if self.options.get("inplace") else []))
+
+    def get_config(self):
+        return dict(self.options)
+
+
+class ReLU6(FunctionLayer):
+    """min(max(x, 0), 6). Example: ``ReLU6()(lucidnet.tensor([-1., 7.]))`` is ``tensor([0., 6.])``."""
+    function = staticmethod(F.relu6)
+
+    def __init__(self, inplace=False):
+        super().__init__(inplace=inplace)
+
+
+class Hardtanh(FunctionLayer):
+    """x clamped to [min_val, max_val]. Default: [-1, 1]."""
+    function, shown = staticmethod(F.hardtanh), ("min_val", "max_val")
+
+    def __init__(self, min_val=-1.0, max_val=1.0, inplace=False):
+        super().__init__(min_val=min_val, max_val=max_val, inplace=inplace)
+
+
+class SELU(FunctionLayer):
+    """The self-normalizing ELU: scale * elu(x, alpha) with Klambauer et al.'s constants."""
+    function = staticmethod(F.selu)
+
+    def __init__(self, inplace=False):
+        super().__init__(inplace=inplace)
+
+
+class CELU(FunctionLayer):
+    """x if x > 0 else alpha * (e^(x / alpha) - 1)."""
+    function, shown = staticmethod(F.celu), ("alpha",)
+
+    def __init__(self, alpha=1.0, inplace=False):
+        super().__init__(alpha=alpha, inplace=inplace)
+
+
+class Mish(FunctionLayer):
+    """x * tanh(softplus(x))."""
+    function = staticmethod(F.mish)
+
+    def __init__(self, inplace=False):
+        super().__init__(inplace=inplace)
+
+
+class Softplus(FunctionLayer):
+    """log(1 + e^(beta x)) / beta (x itself above ``threshold``): a smooth ReLU.
+
+    Example:
+        >>> import lucidnet
+        >>> Softplus()(lucidnet.tensor([0.0]))
+        tensor([0.6931])
+    """
+    function, shown = staticmethod(F.softplus), ("beta", "threshold")
+
+    def __init__(self, beta=1.0, threshold=20.0):
+        super().__init__(beta=beta, threshold=threshold)
+
+
+class Softsign(FunctionLayer):
+    """x / (1 + |x|)."""
+    function = staticmethod(F.softsign)
+
+
+class Softmin(FunctionLayer):
+    """softmax(-x) along ``dim``."""
+    function, shown = staticmethod(F.softmin), ("dim",)
+
+    def __init__(self, dim=None):
+        super().__init__(dim=dim)
+
+
+class LogSigmoid(FunctionLayer):
+    """log(sigmoid(x)), without overflow."""
+    function = staticmethod(F.logsigmoid)
+
+
+class Hardsigmoid(FunctionLayer):
+    """clamp(x / 6 + 1/2, 0, 1)."""
+    function = staticmethod(F.hardsigmoid)
+
+    def __init__(self, inplace=False):
+        super().__init__(inplace=inplace)
+
+
+class Hardswish(FunctionLayer):
+    """x * hardsigmoid(x)."""
+    function = staticmethod(F.hardswish)
+
+    def __init__(self, inplace=False):
+        super().__init__(inplace=inplace)
+
+
+class Tanhshrink(FunctionLayer):
+    """x - tanh(x)."""
+    function = staticmethod(F.tanhshrink)
+
+
+class Threshold(FunctionLayer):
+    """x where x > threshold, else ``value``."""
+    function, shown = staticmethod(F.threshold), ("threshold", "value")
+
+    def __init__(self, threshold, value, inplace=False):
+        super().__init__(threshold=threshold, value=value, inplace=inplace)
+
+
+class GLU(FunctionLayer):
+    """The gated linear unit: first half * sigmoid(second half) along ``dim``."""
+    function, shown = staticmethod(F.glu), ("dim",)
+
+    def __init__(self, dim=-1):
+        super().__init__(dim=dim)
 
 
 def _identity(x):

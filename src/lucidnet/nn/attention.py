@@ -7,13 +7,12 @@ import math
 
 import numpy as np
 
-from .. import dtypes
 from ..creation import empty, zeros
 from ..functional import cat, softmax
 from ..tensor import Tensor
 from . import functional as F
 from . import init
-from ._checks import check_int, where
+from ._checks import check_int, parameter_dtype, where
 from .linear import Linear
 from .module import Module, Parameter
 
@@ -76,7 +75,7 @@ class MultiheadAttention(Module):
         self.dropout, self.batch_first = float(dropout), bool(batch_first)
         self.head_dim = self.embed_dim // self.num_heads
         self.add_zero_attn = bool(add_zero_attn)
-        d = dtypes.to_dtype(dtype) or dtypes.get_default_dtype()
+        d = parameter_dtype("MultiheadAttention", device, dtype)
         E = self.embed_dim
         if self._qkv_same_embed_dim:
             self.in_proj_weight = Parameter(empty(3 * E, E, dtype=d))

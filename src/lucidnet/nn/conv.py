@@ -5,14 +5,13 @@ import math
 
 import numpy as np
 
-from .. import dtypes, ops
+from .. import ops
 from ..creation import empty
-from ..device import check_device
 from ..tensor import Tensor
 from . import functional as F
 from . import init
 from .functional_conv import check_image, check_pair, check_window, conv_pads
-from ._checks import check_dtype, check_int, shape_of, where
+from ._checks import check_dtype, check_int, parameter_dtype, shape_of, where
 from .activation import ACTIVATIONS, get_activation
 from .module import Module, Parameter
 
@@ -28,7 +27,7 @@ class _ConvNd(Module):
                  bias=True, padding_mode="zeros", device=None, dtype=None, output_padding=0):
         super().__init__()
         name = type(self).__name__
-        check_device(device, f"{name}()")
+        d = parameter_dtype(name, device, dtype)
         self.in_channels = check_int(name, "in_channels", in_channels)
         self.out_channels = check_int(name, "out_channels", out_channels)
         self.groups = check_int(name, "groups", groups)
@@ -51,7 +50,6 @@ class _ConvNd(Module):
             raise ValueError(f"{name}: expected padding_mode 'zeros' (the only one lucidnet has), got "
                              f"{padding_mode!r}.")
         self.padding_mode = padding_mode
-        d = dtypes.to_dtype(dtype) or dtypes.get_default_dtype()
         if self._transposed:                  # (in, out/groups, *kernel): the adjoint of a conv from out to in
             shape = (self.in_channels, self.out_channels // self.groups, *self.kernel_size)
         else:

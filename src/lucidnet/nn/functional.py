@@ -23,7 +23,13 @@ from ..validation import check_reduction
 from .functional_conv import (adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d, conv_transpose2d, dropout2d,
                               max_pool2d)
 
-__all__ = [
+# The rest of PyTorch's activations and of its distances and losses, one module each (this one is full).
+from .functional_activations import *  # noqa: F401,F403,E402
+from .functional_activations import __all__ as _activations
+from .functional_losses import *  # noqa: F401,F403,E402
+from .functional_losses import __all__ as _losses
+
+__all__ = _activations + _losses + [
     "adaptive_avg_pool2d", "avg_pool2d", "conv1d", "conv2d", "conv_transpose2d", "dropout2d", "max_pool2d",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "batch_norm", "cross_entropy", "dropout", "elu",
     "embedding", "erf", "gelu", "huber_loss", "l1_loss", "layer_norm", "leaky_relu", "linear", "log_softmax",

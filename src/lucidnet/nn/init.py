@@ -26,7 +26,7 @@ from ..random import numpy_generator
 
 __all__ = [
     "KERAS_INITIALIZERS", "calculate_gain", "constant_", "eye_", "kaiming_normal_", "kaiming_uniform_", "normal_",
-    "ones_", "trunc_normal_", "uniform_", "xavier_normal_", "xavier_uniform_", "zeros_",
+    "ones_", "orthogonal_", "trunc_normal_", "uniform_", "xavier_normal_", "xavier_uniform_", "zeros_",
 ]
 
 
@@ -182,6 +182,30 @@ def eye_(tensor):
     if tensor.ndim != 2:
         raise ValueError(f"eye_: expected a 2-D tensor, got shape {tuple(tensor.shape)}.")
     return _fill(tensor, np.eye(*tensor.shape))
+
+
+def orthogonal_(tensor, gain=1, generator=None):
+    """Fill with a (semi-)orthogonal matrix times ``gain`` (Saxe et al. 2013), as PyTorch: the QR of a normal
+    matrix, signs fixed by R's diagonal; dims after the first are flattened.
+
+    Example:
+        >>> import lucidnet
+        >>> w = orthogonal_(lucidnet.empty(3, 5), generator=0)
+        >>> bool((w @ w.T - lucidnet.eye(3)).abs().max() < 1e-6)
+        True
+    """
+    if tensor.ndim < 2:
+        raise ValueError(f"orthogonal_: expected a tensor of at least 2 dimensions, got shape {tuple(tensor.shape)}.")
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows if rows else 0
+    flat = numpy_generator(generator).normal(0.0, 1.0, (rows, cols))
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q = q * np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    return _fill(tensor, gain * q.reshape(tensor.shape))
 
 
 def xavier_uniform_(tensor, gain=1.0, generator=None):

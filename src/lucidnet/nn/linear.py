@@ -3,15 +3,13 @@ import math
 
 import numpy as np
 
-from .. import dtypes
 from ..creation import empty
-from ..device import check_device
 from ..tensor import Tensor
 from . import functional as F
 from . import init
-from ._checks import check_dtype, check_int, check_last_axis, shape_of, where
+from ._checks import check_dtype, check_int, check_last_axis, parameter_dtype, shape_of, where
 from .activation import ACTIVATIONS, get_activation
-from .module import Module, Parameter
+from .module import Module, Parameter, UnbuiltParameter
 
 __all__ = ["Dense", "Identity", "Linear"]
 
@@ -65,8 +63,7 @@ class Linear(Module):
         super().__init__()
         self.in_features = check_int("Linear", "in_features", in_features, 0)
         self.out_features = check_int("Linear", "out_features", out_features, 0)
-        check_device(device, "Linear()")
-        d = dtypes.to_dtype(dtype) or dtypes.get_default_dtype()
+        d = parameter_dtype("Linear", device, dtype)
         self.weight = Parameter(empty(self.out_features, self.in_features, dtype=d))
         self.register_parameter("bias", Parameter(empty(self.out_features, dtype=d)) if bias else None)
         self.reset_parameters()
@@ -145,7 +142,8 @@ class Dense(Module):
                              f"{', '.join(sorted(init.KERAS_INITIALIZERS))} or "
                              f"a function, got {kernel_initializer!r}.")
         self.kernel_initializer = kernel_initializer
-        self.weight = self.bias = None                # Parameters from build(), at the first call
+        self.weight = UnbuiltParameter(self, "weight")   # Parameters from build(), at the first call; until then
+        self.bias = UnbuiltParameter(self, "bias") if use_bias else None     # using one names the layer
         self.in_features = None
         if in_features is None and input_dim is not None:
             in_features = input_dim

@@ -11,7 +11,8 @@ from ..validation import check_reduction
 from . import functional as F
 from .module import Module
 
-__all__ = ["BCELoss", "BCEWithLogitsLoss", "CrossEntropyLoss", "HuberLoss", "L1Loss", "MSELoss", "NLLLoss"]
+__all__ = ["BCELoss", "BCEWithLogitsLoss", "CosineEmbeddingLoss", "CrossEntropyLoss", "HuberLoss", "KLDivLoss",
+           "L1Loss", "MSELoss", "MarginRankingLoss", "NLLLoss", "SmoothL1Loss", "SoftMarginLoss", "TripletMarginLoss"]
 
 
 class _Loss(Module):
@@ -228,3 +229,64 @@ class BCEWithLogitsLoss(_Loss):
     def get_config(self):
         return {"weight": self._listed(self.weight), "reduction": self.reduction,
                 "pos_weight": self._listed(self.pos_weight)}
+
+
+class _FunctionLoss(_Loss):
+    """A loss layer over an nn.functional loss with fixed options (besides ``reduction``)."""
+    function = None
+
+    def __init__(self, reduction="mean", **options):
+        super().__init__(reduction)
+        self.options = options
+
+    def forward(self, *inputs):
+        return type(self).function(*inputs, reduction=self.reduction, **self.options)
+
+    def get_config(self):
+        return {"reduction": self.reduction, **self.options}
+
+
+class SmoothL1Loss(_FunctionLoss):
+    """0.5 d^2 / beta where |d| < beta, else |d| - beta / 2: Huber's loss divided by beta."""
+    function = staticmethod(F.smooth_l1_loss)
+
+    def __init__(self, size_average=None, reduce=None, reduction="mean", beta=1.0):
+        super().__init__(reduction, beta=beta)
+
+
+class KLDivLoss(_FunctionLoss):
+    """KL(target || exp(input)) for log-probabilities ``input`` (use reduction='batchmean' for the true KL)."""
+    function = staticmethod(F.kl_div)
+
+    def __init__(self, size_average=None, reduce=None, reduction="mean", log_target=False):
+        _Loss.__init__(self, "mean" if reduction == "batchmean" else reduction)
+        self.reduction, self.options = reduction, {"log_target": log_target}
+
+
+class MarginRankingLoss(_FunctionLoss):
+    """max(0, -target * (x1 - x2) + margin)."""
+    function = staticmethod(F.margin_ranking_loss)
+
+    def __init__(self, margin=0.0, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(reduction, margin=margin)
+
+
+class CosineEmbeddingLoss(_FunctionLoss):
+    """1 - cos(x1, x2) for target 1, max(0, cos(x1, x2) - margin) for target -1."""
+    function = staticmethod(F.cosine_embedding_loss)
+
+    def __init__(self, margin=0.0, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(reduction, margin=margin)
+
+
+class TripletMarginLoss(_FunctionLoss):
+    """max(d(anchor, positive) - d(anchor, negative) + margin, 0)."""
+    function = staticmethod(F.triplet_margin_loss)
+
+    def __init__(self, margin=1.0, p=2.0, eps=1e-6, swap=False, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(reduction, margin=margin, p=p, eps=eps, swap=swap)
+
+
+class SoftMarginLoss(_FunctionLoss):
+    """log(1 + e^(-target * input)) for targets -1 and 1."""
+    function = staticmethod(F.soft_margin_loss)

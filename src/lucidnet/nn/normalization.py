@@ -2,13 +2,11 @@
 features)."""
 import numpy as np
 
-from .. import dtypes
-from ..device import check_device
 from ..creation import empty, ones, zeros
 from ..tensor import Tensor
 from . import functional as F
 from . import init
-from ._checks import check_int, fail, shape_of
+from ._checks import check_int, fail, parameter_dtype, shape_of
 from .module import Module, Parameter
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "LayerNorm"]
@@ -47,7 +45,7 @@ class BatchNorm1d(Module):
                  dtype=None, *, bias=True):
         super().__init__()
         name = type(self).__name__
-        check_device(device, f"{name}()")
+        d = parameter_dtype(name, device, dtype)
         self.num_features = check_int(name, "num_features", num_features)
         if momentum is not None and not 0.0 <= momentum <= 1.0:
             raise ValueError(f"{name}: expected momentum in [0, 1] or None, got {momentum}.")
@@ -55,7 +53,6 @@ class BatchNorm1d(Module):
             raise ValueError(f"{name}: expected eps > 0, got {eps}.")
         self.eps, self.momentum = float(eps), momentum if momentum is None else float(momentum)
         self.affine, self.track_running_stats = bool(affine), bool(track_running_stats)
-        d = dtypes.to_dtype(dtype) or dtypes.get_default_dtype()
         c = self.num_features
         self.register_parameter("weight", Parameter(empty(c, dtype=d)) if affine else None)
         self.register_parameter("bias", Parameter(empty(c, dtype=d)) if affine and bias else None)
@@ -185,13 +182,12 @@ class LayerNorm(Module):
 
     def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None):
         super().__init__()
-        check_device(device, "LayerNorm()")
+        d = parameter_dtype("LayerNorm", device, dtype)
         dims = (normalized_shape,) if isinstance(normalized_shape, (int, np.integer)) else tuple(normalized_shape)
         self.normalized_shape = tuple(check_int("LayerNorm", "normalized_shape", n) for n in dims)
         if not eps > 0:
             raise ValueError(f"LayerNorm: expected eps > 0, got {eps}.")
         self.eps, self.elementwise_affine = float(eps), bool(elementwise_affine)
-        d = dtypes.to_dtype(dtype) or dtypes.get_default_dtype()
         shape = self.normalized_shape
         self.register_parameter("weight", Parameter(ones(*shape, dtype=d)) if elementwise_affine else None)
         self.register_parameter("bias", Parameter(zeros(*shape, dtype=d)) if elementwise_affine and bias else None)

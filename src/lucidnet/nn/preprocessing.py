@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import dtypes
 from ..tensor import Tensor
+from ..validation import all_finite, numeric_array
 from ._checks import check_last_axis, fail, shape_of, where
 from .module import Module
 
@@ -181,7 +182,7 @@ class Normalization(Module):
                 continue
             x = np.transpose(chunk, other + pos).astype(np.float64)
             x = x.reshape((-1,) + x.shape[len(other):])
-            if not np.isfinite(x).all():
+            if not all_finite(x):
                 raise ValueError(f"{where_}: expected finite values, got nan or inf.")
             k, mu = len(x), x.mean(axis=0)
             s = ((x - mu) ** 2).sum(axis=0)
@@ -199,9 +200,7 @@ class Normalization(Module):
 
     @staticmethod
     def _array(x, where_):
-        a = x.array if isinstance(x, Tensor) else np.asarray(x)
-        if a.dtype.kind not in "biuf":
-            raise TypeError(f"{where_}: expected numbers, got an array of dtype {a.dtype}.")
+        a = numeric_array(x, where_, "the data")
         if a.ndim == 0:
             raise ValueError(f"{where_}: expected samples of shape (N, ...), got a scalar.")
         return a

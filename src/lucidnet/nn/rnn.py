@@ -12,14 +12,13 @@ import warnings
 
 import numpy as np
 
-from .. import dtypes
 from ..creation import empty
 from ..functional import cat, stack
 from ..ops.rnn import GATES, rnn_sequence
 from ..tensor import Tensor
 from . import functional as F
 from . import init
-from ._checks import check_int, where
+from ._checks import check_int, parameter_dtype, where
 from .module import Module, Parameter
 
 __all__ = ["GRU", "GRUCell", "LSTM", "LSTMCell", "RNN", "RNNBase", "RNNCell", "RNNCellBase"]
@@ -78,7 +77,7 @@ class RNNBase(Module):
                           f"it does nothing here.", stacklevel=2)
         self.bias, self.batch_first, self.bidirectional = bool(bias), bool(batch_first), bool(bidirectional)
         self.dropout = float(dropout)
-        d = dtypes.to_dtype(dtype) or dtypes.get_default_dtype()
+        d = parameter_dtype(name, device, dtype)
         gates = GATES[mode.lower()] * self.hidden_size
         out_size = self.proj_size or self.hidden_size
         self._flat_weights_names = []
@@ -304,7 +303,7 @@ class RNNCellBase(Module):
         self.input_size = check_int(name, "input_size", input_size)
         self.hidden_size = check_int(name, "hidden_size", hidden_size)
         self.bias = bool(bias)
-        d = dtypes.to_dtype(dtype) or dtypes.get_default_dtype()
+        d = parameter_dtype(name, device, dtype)
         gates = GATES[self._mode] * self.hidden_size
         self.weight_ih = Parameter(empty(gates, self.input_size, dtype=d))
         self.weight_hh = Parameter(empty(gates, self.hidden_size, dtype=d))

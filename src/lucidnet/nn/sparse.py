@@ -1,13 +1,11 @@
 """Embedding: a lookup table of learned vectors, one row per token id."""
 import numpy as np
 
-from .. import dtypes
-from ..device import check_device
 from ..creation import empty
 from ..tensor import Tensor
 from . import functional as F
 from . import init
-from ._checks import check_int, where
+from ._checks import check_int, parameter_dtype, where
 from .module import Module, Parameter
 
 __all__ = ["Embedding"]
@@ -40,7 +38,7 @@ class Embedding(Module):
     def __init__(self, num_embeddings, embedding_dim, padding_idx=None, device=None, dtype=None, _weight=None,
                  _freeze=False):
         super().__init__()
-        check_device(device, "Embedding()")
+        d = parameter_dtype("Embedding", device, dtype)
         self.num_embeddings = check_int("Embedding", "num_embeddings", num_embeddings)
         self.embedding_dim = check_int("Embedding", "embedding_dim", embedding_dim)
         if padding_idx is not None:
@@ -56,7 +54,6 @@ class Embedding(Module):
                                  f"got {getattr(data, 'shape', type(data).__name__)}.")
             self.weight = Parameter(data, requires_grad=not _freeze)
             return
-        d = dtypes.to_dtype(dtype) or dtypes.get_default_dtype()
         self.weight = Parameter(empty(self.num_embeddings, self.embedding_dim, dtype=d))
         self.reset_parameters()
 

@@ -11,7 +11,7 @@ from .. import functional as LF
 from ..creation import full
 from . import functional as F
 from . import init
-from ._checks import check_int
+from ._checks import check_int, parameter_dtype
 from .container import ModuleList
 from .dropout import Dropout
 from .linear import Linear
@@ -134,6 +134,7 @@ class TransformerEncoderLayer(_Layer):
     def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation="relu", layer_norm_eps=1e-5,
                  batch_first=False, norm_first=False, bias=True, device=None, dtype=None):
         super().__init__()
+        dtype = parameter_dtype(type(self).__name__, device, dtype)
         self._build(2, d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps, batch_first, norm_first,
                     bias, dtype)
 
@@ -165,6 +166,7 @@ class TransformerDecoderLayer(_Layer):
     def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation="relu", layer_norm_eps=1e-5,
                  batch_first=False, norm_first=False, bias=True, device=None, dtype=None):
         super().__init__()
+        dtype = parameter_dtype(type(self).__name__, device, dtype)
         self._build(3, d_model, nhead, dim_feedforward, dropout, activation, layer_norm_eps, batch_first, norm_first,
                     bias, dtype)
 
@@ -289,6 +291,7 @@ class Transformer(Module):
                  dropout=0.1, activation="relu", custom_encoder=None, custom_decoder=None, layer_norm_eps=1e-5,
                  batch_first=False, norm_first=False, bias=True, device=None, dtype=None):
         super().__init__()
+        dtype = parameter_dtype("Transformer", device, dtype)
         options = dict(dim_feedforward=dim_feedforward, dropout=dropout, activation=activation,
                        layer_norm_eps=layer_norm_eps, batch_first=batch_first, norm_first=norm_first, bias=bias,
                        dtype=dtype)

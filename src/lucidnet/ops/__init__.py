@@ -13,7 +13,8 @@ from .norm import batch_norm, layer_norm
 from .reduce import amax, amin, cumprod, cumsum, mean, prod, sum, vector_norm
 from .rnn import rnn_sequence
 from .rounding import ceil, floor, fmod, frac, remainder, round, sign, trunc
-from .shape import broadcast_to, concatenate, getitem, index_put, pad, reshape, take_along_axis, transpose
+from .shape import (broadcast_to, concatenate, getitem, index_put, pad, reshape, scatter_add, take_along_axis,
+                    transpose)
 from .sparse import embedding
 from .trig import acos, acosh, asin, asinh, atan, atan2, atanh, cosh, sinh, tan
 from .conv import conv2d, conv_transpose2d

@@ -13,6 +13,8 @@ def _check_matmul(a, b):
     k_a, k_b = a.shape[-1], b.shape[0] if b.ndim == 1 else b.shape[-2]
     if k_a != k_b:
         raise ValueError(f"matmul: cannot multiply {tuple(a.shape)} by {tuple(b.shape)}: inner dimensions {k_a} and {k_b} differ.")
+    if a.ndim <= 2 and b.ndim <= 2:            # matrices and vectors: no batch axes to check
+        return
     try:
         np.broadcast_shapes(a.shape[:-2], b.shape[:-2])
     except ValueError:
@@ -26,6 +28,9 @@ def matmul(a, b):
     _check_matmul(a, b)
 
     def backward(g, needs):
+        if a.ndim == 2 and b.ndim == 2:        # plain matrices, the common case
+            return (g @ b.T if needs[0] else None,      # dL/da = g @ b^T
+                    a.T @ g if needs[1] else None)      # dL/db = a^T @ g
         # Treat 1-D operands as a row (a) or a column (b) matrix, as the forward did.
         a2 = a.reshape(1, -1) if a.ndim == 1 else a
         b2 = b.reshape(-1, 1) if b.ndim == 1 else b

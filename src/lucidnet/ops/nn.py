@@ -17,9 +17,12 @@ def softmax(x, axis=-1):
 @primitive
 def log_softmax(x, axis=-1):
     """x - logsumexp(x) along ``axis``."""
-    shifted = x - np.max(x, axis=axis, keepdims=True)
-    out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
-    return out, lambda g: (g - np.exp(out) * np.sum(g, axis=axis, keepdims=True),)
+    shifted = x - x.max(axis=axis, keepdims=True)
+    e = np.exp(shifted)
+    s = e.sum(axis=axis, keepdims=True)
+    out = shifted - np.log(s)
+    # d/dx = g - softmax(x) * sum(g), with softmax = e / s from the forward's exponentials (no exp again)
+    return out, lambda g: (g - e * (g.sum(axis=axis, keepdims=True) / s),)
 
 
 @primitive(name="NllLossBackward0")

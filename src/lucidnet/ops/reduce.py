@@ -1,6 +1,8 @@
 """Reduction primitives: sum, amax, amin. Mean, var, std and logsumexp are composed from these
 (see functional.py); argmax/argmin have no gradient and live there too.
 """
+import math
+
 import numpy as np
 
 from ..autograd import primitive
@@ -8,9 +10,20 @@ from ..autograd import primitive
 
 def _expand_back(g, shape, axis, keepdims):
     """Broadcast a reduced gradient back over the reduced axes (a read-only view, no copy)."""
+    if axis is None and not keepdims:          # one number for every element (a loss's mean or sum)
+        return _repeat(g, shape)
     if not keepdims and axis is not None:
         g = np.expand_dims(g, axis)
     return np.broadcast_to(g, shape)
+
+
+def _repeat(v, shape):
+    """np.broadcast_to(v, shape) for a single number v: the same read-only view, every stride 0, made directly
+    (broadcast_to spends 3 us in Python, which a training step's loss pays every step)."""
+    v = np.asarray(v)
+    out = np.ndarray(shape, v.dtype, v, 0, (0,) * len(shape))
+    out.flags.writeable = False
+    return out
 
 
 @primitive
@@ -48,9 +61,12 @@ def amin(x, axis=None, keepdims=False):
 def mean(x, axis=None, keepdims=False):
     """Arithmetic mean over ``axis`` (all axes when None); the mean of nothing is nan, as in PyTorch."""
     shape = x.shape
-    n = x.size if axis is None else int(np.prod([shape[a] for a in (axis if isinstance(axis, tuple) else (axis,))]))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.asarray(x.sum(axis=axis, keepdims=keepdims) * (1.0 / n if n else np.nan), dtype=x.dtype)
+    n = x.size if axis is None else math.prod(shape[a] for a in (axis if isinstance(axis, tuple) else (axis,)))
+    if n:
+        out = np.asarray(x.sum(axis=axis, keepdims=keepdims) * (1.0 / n), dtype=x.dtype)
+    else:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = np.asarray(x.sum(axis=axis, keepdims=keepdims) * np.nan, dtype=x.dtype)
 
     def backward(g):                           # every element contributes 1/n
         return (_expand_back(g * (1.0 / n if n else 0.0), shape, axis, keepdims),)

@@ -1,4 +1,5 @@
-"""Shape primitives: reshape, transpose, broadcast_to, indexing, take_along_axis, concatenate, pad.
+"""Shape primitives: reshape, transpose, broadcast_to, indexing, take_along_axis, concatenate, pad, and writing
+at indices (index_put, scatter_add).
 
 They move numbers without changing them, so each backward moves the gradient back: reshape it,
 transpose it by the inverse order, sum it over broadcast axes, or scatter it into zeros.
@@ -35,15 +36,47 @@ def _is_basic(index):
                or (isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_))) for i in items)
 
 
+def _advanced(index, shape):
+    """(the index with each Python range as the integer array NumPy makes of it, whether it picks no element
+    twice) for an index that is not basic."""
+    items = index if type(index) is tuple else (index,)
+    arrays = tuple(np.arange(i.start, i.stop, i.step) if type(i) is range else i for i in items)   # no loop
+    return (arrays if type(index) is tuple else arrays[0]), _picks_once(items, shape)
+
+
+def _picks_once(items, shape):
+    """True when index ``items`` picks no element twice, as x[range(n), y] picks one element per row: a range
+    of distinct positions on its axis (in bounds, all counted from the start or all from the end), with every
+    other array 1-D of its length. Anything else (an array that may repeat, a mask, None) may pick twice."""
+    if len(items) > len(shape):
+        return False
+    distinct, n = False, None
+    for i, size in zip(items, shape):
+        if type(i) is range:
+            lo, hi = (min(i[0], i[-1]), max(i[0], i[-1])) if i else (0, -1)
+            distinct = distinct or 0 <= lo and hi < size or -size <= lo and hi < 0
+        elif not (type(i) is np.ndarray and i.ndim == 1 and i.dtype.kind in "iu"):
+            if isinstance(i, (slice, int, np.integer)) and not isinstance(i, (bool, np.bool_)):
+                continue                       # a slice or one position picks nothing twice
+            return False
+        if n is not None and len(i) != n:
+            return False
+        n = len(i)
+    return distinct
+
+
 @primitive(name="IndexBackward0")
 def getitem(x, index):
     """x[index]: basic slicing or integer/boolean array indexing."""
-    shape, dtype, basic = x.shape, x.dtype, _is_basic(index)
+    shape, dtype = x.shape, x.dtype
+    once = basic = _is_basic(index)
+    if not basic:
+        index, once = _advanced(index, shape)
 
     def backward(g):
         gx = np.zeros(shape, dtype=dtype)
-        if basic:
-            gx[index] = g
+        if once:
+            gx[index] = g                     # every element picked at most once: its gradient is g's
         else:
             np.add.at(gx, index, g)           # an index may repeat: its gradients add up
         return (gx,)
@@ -98,4 +131,16 @@ def index_put(x, value, index):
             gi = np.asarray(g[index])
             gv = unbroadcast(gi, sv) if gi.ndim >= len(sv) else gi.reshape(sv)
         return gx, gv
+    return out, backward
+
+
+@primitive(name="ScatterAddBackward0")
+def scatter_add(x, src, index):
+    """x with src added at x[index] (an advanced index of src's shape), out of place; repeated positions add up
+    (PyTorch's scatter_add and index_add). x's gradient passes through; src's is the gradient where it went."""
+    out = x.copy()
+    np.add.at(out, index, src)
+
+    def backward(g, needs):
+        return (g if needs[0] else None), (g[index] if needs[1] else None)
     return out, backward

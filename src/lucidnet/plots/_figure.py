@@ -29,12 +29,12 @@ def _figure(where, **kwargs):
 
 
 def _save(fig, path):
-    """Write the figure to ``path`` atomically (the old file or the whole new one, never a part) and return the
-    path; with no path, return the figure itself."""
+    """Write the figure to ``path`` (atomically: a failed write leaves an older file whole) and return the path;
+    with no path, return the figure itself. The format is the file's extension (PNG without one)."""
     if path is None:
         return fig
     from ..data._files import atomic_write
-    kind = os.path.splitext(os.fspath(path))[1][1:].lower() or "png"
+    ext = os.path.splitext(os.fspath(path))[1].lstrip(".").lower()
     with atomic_write(path) as f:
-        fig.savefig(f, format=kind, dpi=fig.dpi)
+        fig.savefig(f, dpi=fig.dpi, format=ext or "png")
     return path

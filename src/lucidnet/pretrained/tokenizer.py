@@ -9,6 +9,8 @@ import os
 
 import numpy as np
 
+from ..data._files import atomic_write
+
 __all__ = ["Tokenizer"]
 
 
@@ -115,7 +117,7 @@ class Tokenizer:
 
     def save(self, directory):
         """Write the tokenizer.json this tokenizer was made from (its own padding/truncation settings kept)."""
-        with open(os.path.join(directory, "tokenizer.json"), "w", encoding="utf-8") as f:
+        with atomic_write(os.path.join(directory, "tokenizer.json"), "w") as f:
             f.write(self._original)
 
     def __repr__(self):

@@ -6,7 +6,10 @@ A :class:`lucidnet.train.Model` holds one *run*: none before its first ``fit``; 
 from its epoch. ``get_training_state`` gives the run as plain, saveable values:
 
     {"epoch": 3, "history": {"loss": [...], ...}, "generators": {"fit": <state>, "loader": <state>},
-     "callbacks": {"EarlyStopping": {...}, ...}}
+     "callbacks": {"EarlyStopping": {...}, ...}, "data": {"batches": 2, "generators": {...}}}
+
+(``data``, with ``steps_per_epoch`` only: the pass over the data an epoch ended inside, see
+:mod:`~lucidnet.train.epoch_iterator`.)
 
 The optimizer's state travels beside it (``"optimizer": {"class", "param_names", "state_dict"}`` in what
 ``set_training_state`` takes): it is loaded into the optimizer as soon as there is one, matched to the
@@ -19,12 +22,13 @@ from ..random import get_state
 
 __all__ = ["apply_optimizer_state", "fit_run", "groups_like", "resume_point", "restored_run", "training_state"]
 
-_KEYS = ("epoch", "history", "generators", "callbacks")
+_KEYS = ("epoch", "history", "generators", "callbacks", "data")
 
 
-def fit_run(epoch, generators, callbacks):
-    """The run of a ``fit`` starting at ``epoch``: its generators (name -> object) and CallbackList."""
-    return {"source": "fit", "epoch": epoch, "generators": generators, "callbacks": callbacks}
+def fit_run(epoch, generators, callbacks, batches=None):
+    """The run of a ``fit`` starting at ``epoch``: its generators (name -> object), CallbackList and
+    EpochIterator (whose pass in progress, with ``steps_per_epoch``, is part of the state)."""
+    return {"source": "fit", "epoch": epoch, "generators": generators, "callbacks": callbacks, "batches": batches}
 
 
 def restored_run(state, where):
@@ -47,12 +51,18 @@ def training_state(run, history):
     if run is None:
         return {}
     if run["source"] == "fit":
-        return {"epoch": run["epoch"], "history": history.history if history is not None else None,
-                "generators": {name: get_state(g) for name, g in run["generators"].items()},
-                "callbacks": run["callbacks"].states()}
-    return {"epoch": run["epoch"], "history": run["history"],
-            "generators": {k: v for k, v in (run["generators"] or {}).items() if k != "default"},
-            "callbacks": run["callbacks"]}
+        state = {"epoch": run["epoch"], "history": history.history if history is not None else None,
+                 "generators": {name: get_state(g) for name, g in run["generators"].items()},
+                 "callbacks": run["callbacks"].states()}
+        data = run["batches"].state() if run.get("batches") is not None else None
+    else:
+        state = {"epoch": run["epoch"], "history": run["history"],
+                 "generators": {k: v for k, v in (run["generators"] or {}).items() if k != "default"},
+                 "callbacks": run["callbacks"]}
+        data = run.get("data")
+    if data is not None:                         # only with steps_per_epoch, mid-pass: older files stay as they were
+        state["data"] = data
+    return state
 
 
 def resume_point(run, initial_epoch):

@@ -9,6 +9,13 @@ Two kinds of data come in:
   copy of the whole;
 - **a loader** (a DataLoader, or any iterable of ``(x, y)`` / ``(x,)`` / ``x`` batches): used as it is.
 
+Data is judged by its kind, not by whether it can be iterated: an array of another library (a ``torch.Tensor``,
+anything with ``__array__``) is arrays, never a loader; a list or tuple of arrays is refused (a lucidnet model
+takes one input: ``np.stack`` them if each is a sample). The first axis of x is always samples, so a 1-D x is
+N samples of one value each: right for a model of one id per sample (an Embedding), refused with the fix for a
+model built for vectors (a single sample needs its batch axis: ``x[None]``; N one-feature samples:
+``x.reshape(-1, 1)``).
+
 :func:`adapt` picks the adapter by the kind of ``x``; both give ``(x_batch, y_batch or None)`` array pairs.
 
 Example:
@@ -29,13 +36,23 @@ from ..tensor import Tensor
 from ..validation import check_finite, check_int, numeric_array
 
 __all__ = ["ArrayDataAdapter", "AugmentedData", "LoaderDataAdapter", "PeekedEpoch", "adapt", "as_array",
-           "augment_generators", "has_len", "is_loader", "split_validation"]
+           "augment_generators", "has_len", "is_array_like", "is_loader", "split_validation"]
+
+
+def is_array_like(v):
+    """An array of another library (a torch.Tensor, a pandas frame, a JAX array): it converts by ``__array__``."""
+    return isinstance(v, (np.ndarray, Tensor)) or hasattr(v, "__array__") or hasattr(v, "__array_interface__")
 
 
 def as_array(v, where, name):
-    """A NumPy array of numbers from an array, a Tensor or nested lists, one row per sample; floats in the
-    default float dtype."""
-    v = numeric_array(v, where, name)
+    """A NumPy array of numbers from an array, a Tensor (lucidnet's or another library's) or nested lists, one row
+    per sample; floats in the default float dtype. A list of arrays is refused: a lucidnet model takes one input,
+    and stacking them silently would make each array one sample."""
+    if isinstance(v, (list, tuple)) and v and all(is_array_like(e) and np.ndim(_plain(e)) >= 1 for e in v):
+        raise TypeError(f"{where}: expected {name} to be one array (or Tensor) with one row per sample, got a "
+                        f"{type(v).__name__} of {len(v)} arrays. Pass np.stack({name}) if each is one sample, "
+                        f"np.concatenate({name}) if each is a batch.")
+    v = numeric_array(_plain(v), where, name)
     if v.ndim == 0:
         raise ValueError(f"{where}: expected {name} with one row per sample, got a 0-d array.")
     default = dtypes.get_default_dtype()
@@ -44,9 +61,24 @@ def as_array(v, where, name):
     return v
 
 
+def _plain(v):
+    """Another library's tensor as a NumPy array (``detach()``, ``cpu()`` where it has them), else ``v``."""
+    if isinstance(v, (np.ndarray, Tensor, list, tuple)) or not hasattr(v, "__array__"):
+        return v
+    for step in ("detach", "cpu"):
+        fn = getattr(v, step, None)
+        if callable(fn):
+            try:
+                v = fn()
+            except (TypeError, ValueError, RuntimeError):
+                break
+    return v
+
+
 def is_loader(x):
-    """Whether ``x`` is a loader (an iterable of batches) rather than arrays."""
-    return not isinstance(x, (np.ndarray, Tensor, list, tuple)) and hasattr(x, "__iter__")
+    """Whether ``x`` is a loader (an iterable of batches) rather than arrays: never an array of another library
+    (a torch.Tensor iterates over its rows, but it is data, not batches), a list or a tuple."""
+    return not isinstance(x, (list, tuple)) and not is_array_like(x) and hasattr(x, "__iter__")
 
 
 def _same_length(xa, ya, where):

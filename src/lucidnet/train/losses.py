@@ -95,12 +95,16 @@ def _classes_last(fn):
     flattened to (N * T, V) rows first, so each position is one sample."""
     def loss(y_pred, y_true):
         if y_pred.ndim > 2:
-            v = y_pred.shape[-1]
+            shape, v = tuple(y_pred.shape), y_pred.shape[-1]
             t = _array(y_true)
-            if t.shape == y_pred.shape:
+            if t.shape == shape:
                 t = t.reshape(-1, v)
-            elif t.size * v == y_pred.array.size:
+            elif t.shape in (shape[:-1], shape[:-1] + (1,)):
                 t = t.reshape(-1)
+            else:                                # said in the caller's shapes, not the flattened ones
+                raise ValueError(f"cross_entropy: expected target of shape {shape[:-1]} (class ids) or {shape} "
+                                 f"(one-hot) for outputs of shape {shape} (classes on the last axis), got "
+                                 f"{tuple(t.shape)}.")
             return fn(y_pred.reshape(-1, v), t)
         return fn(y_pred, y_true)
     return loss
@@ -111,6 +115,10 @@ def _bce_from_logits(y_pred, y_true):
 
 
 def _bce_from_probabilities(y_pred, y_true):
+    if not np.isfinite(y_pred.array).all():
+        # Diverged weights (a sigmoid of nan is nan): a non-finite loss, so fit reports the divergence as such
+        # rather than binary_cross_entropy blaming the inputs for not being probabilities.
+        return y_pred.mean()
     return F.binary_cross_entropy(y_pred.clamp(_EPS, 1 - _EPS), _like(y_pred, y_true))
 
 

@@ -449,7 +449,7 @@ class Model(Trainer, Module):
 
     def get_training_state(self):
         """Where the model's training run is, as plain values a checkpoint saves: ``{"epoch", "history",
-        "generators", "callbacks"}`` ({} before any). See :mod:`lucidnet.train.checkpoint`."""
+        "generators", "callbacks"}`` and, mid-pass with ``steps_per_epoch``, ``"data"`` ({} before any). See :mod:`lucidnet.train.checkpoint`."""
         return checkpoint.training_state(self._run, self.history)
 
     def set_training_state(self, state):

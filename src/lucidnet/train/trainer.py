@@ -20,20 +20,23 @@ import sys
 import numpy as np
 
 from ..autograd import no_grad
-from ..random import Generator, default_generator, set_state
+from ..random import Generator, default_generator, get_state, set_state
 from ..tensor import Tensor
-from ..validation import check_int
+from ..validation import all_finite, check_int
 from . import callbacks as callbacks_module
 from . import checkpoint
 from .data_adapter import (AugmentedData, LoaderDataAdapter, PeekedEpoch, adapt, augment_generators, has_len,
                            is_loader, split_validation)
+from .epoch_iterator import EpochIterator
 from .distribution import auto_distribution, distribution
+from .door import (DoorChecks, check_callbacks, check_flag, check_fraction, check_verbose, in_users_shapes,
+                   quiet_numpy)
 from .progress import ProgbarLogger, format_logs
 
 __all__ = ["Trainer"]
 
 
-class Trainer:
+class Trainer(DoorChecks):
     """``fit``, ``evaluate`` and ``predict`` for a model with ``train_step`` / ``test_step`` / ``predict_step``
     (see :class:`lucidnet.train.Model`, which documents them)."""
 
@@ -49,16 +52,19 @@ class Trainer:
 
     # ------------------------------------------------------------------------------------ fit
 
+    @quiet_numpy
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose=1, callbacks=None, validation_split=0.0,
-            validation_data=None, shuffle=True, initial_epoch=None, validation_freq=1, *, generator=None, seed=None,
-            augment=None):
+            validation_data=None, shuffle=True, initial_epoch=None, steps_per_epoch=None, validation_steps=None,
+            validation_freq=1, *, generator=None, seed=None, augment=None):
         """Train the model for ``epochs`` passes over the data.
 
         Arrays are used as they are (batches are gathered from them, never a copy of the whole), except that
         floating point data in another dtype is converted once to the default (float32), as Keras does.
 
         Args:
-            x: inputs (an array or Tensor, one row per sample), or a DataLoader yielding (x, y) batches.
+            x: inputs (an array or Tensor, also another library's such as a torch.Tensor; the first axis is
+                samples, so a single sample needs its batch axis, ``x[None]``), or a DataLoader yielding (x, y)
+                batches.
             y: targets (with arrays): class ids, one-hot rows or values.
             batch_size: samples per batch with arrays. Default: 32. Under ``mpiexec -n N`` it is the global
                 batch: each rank trains on 1/N of it, and the run gives the numbers of one process
@@ -74,6 +80,12 @@ class Trainer:
             initial_epoch: the epoch to start from. Default: 0, or the epoch of the training state the model
                 was given by ``set_training_state`` (``lucidnet.load`` gives a model its checkpoint's), whose run
                 then continues exactly: same batches and random draws, optimizer and callback states, history.
+            steps_per_epoch: batches per epoch. Default: None, one pass over the data. With it, each epoch goes
+                on drawing where the last one stopped (Keras's rules): arrays and DataLoaders pass after pass,
+                reshuffled at each new pass, a generator until it ends; an epoch the data runs out in is cut
+                short with a warning (so a generator that loops forever can feed any number of epochs).
+            validation_steps: validate on the first this many batches of the validation data. Default: None,
+                all of it.
             validation_freq: validate every this many epochs (an int), or after the epochs (1-based) in a list.
                 Default: 1, every epoch.
             generator: where shuffling draws from: a lucidnet Generator, a NumPy Generator, or None for the
@@ -88,10 +100,16 @@ class Trainer:
             A :class:`History`: ``history.history`` maps 'loss', the metrics, 'val_loss', 'val_<metric>' and
             'lr' to one value per epoch.
 
+        Everything is checked before any state is used: the arguments, the data against the model (its first
+        batch goes through the model and the loss in eval mode, without a random draw), the class ids. A call
+        that fails before its first update changes nothing: a model loaded from a checkpoint still resumes its run
+        exactly. NumPy's floating point warnings are off inside fit: a diverging run is reported once, below.
+
         Raises:
             RuntimeError: before compile(), or when the loss becomes nan or inf (naming the epoch and batch;
                 add ``TerminateOnNaN()`` to stop without an error).
             ValueError: for mismatched, non-finite or out-of-range data.
+            TypeError: for arguments of the wrong type (``validation_split="0.2"``, ``callbacks=cb``).
         """
         where = "fit()"
         if self._compiled is None:
@@ -99,9 +117,16 @@ class Trainer:
         c = self._compiled
         if c.loss is None and not self._overrides("train_step"):
             raise RuntimeError("fit(): expected a loss; pass loss= to compile(), or override train_step().")
+        # Every argument is judged before any state is touched: a failed call changes nothing.
         epochs = check_int(where, "epochs", epochs, 0)
-        if verbose == "auto":
-            verbose = 1
+        if steps_per_epoch is not None:
+            steps_per_epoch = check_int(where, "steps_per_epoch", steps_per_epoch)
+        if validation_steps is not None:
+            validation_steps = check_int(where, "validation_steps", validation_steps)
+        verbose = check_verbose(where, verbose)
+        shuffle = check_flag(where, "shuffle", shuffle)
+        validation_split = check_fraction(where, "validation_split", validation_split)
+        user = check_callbacks(where, callbacks, callbacks_module.Callback)
         if seed is not None and generator is not None:
             raise ValueError("fit(): expected seed or generator, got both.")
         if seed is not None:
@@ -109,11 +134,11 @@ class Trainer:
         if generator is not None and not isinstance(generator, (Generator, np.random.Generator)):
             raise TypeError(f"fit(): expected generator to be a lucidnet.Generator or a numpy Generator, got "
                             f"{type(generator).__name__}.")
+        if initial_epoch is not None:
+            check_int(where, "initial_epoch", initial_epoch, 0)
         validate_at = _validation_epochs(validation_freq, where)
         dist = auto_distribution()               # under mpiexec: data-parallel (lucidnet.train.distributed)
 
-        if not 0.0 <= validation_split < 1.0:
-            raise ValueError(f"fit(): expected validation_split in [0, 1), got {validation_split}.")
         if validation_split and validation_data is not None:
             raise ValueError("fit(): expected validation_split or validation_data, got both.")
         if validation_split:
@@ -132,6 +157,14 @@ class Trainer:
                 items = f" of {len(validation_data)} items" if isinstance(validation_data, (tuple, list)) else ""
                 raise ValueError(f"fit(): expected validation_data to be (x_val, y_val) or a DataLoader, got "
                                  f"{type(validation_data).__name__}{items}.")
+        # The data meets the model: the first batch of the arrays through it (eval mode, no random draw), the
+        # class ids against its outputs. A loader's first batch is checked when it is drawn, below.
+        if train.x is not None and epochs > (initial_epoch or 0) and augment is None:
+            self._check_arrays(train, where, "x", "y")
+        if val is not None and val.x is not None:
+            self._check_arrays(val, where, "the validation x", "the validation y")
+        elif val is not None:
+            self._check_validation_loader(val.loader, where)
 
         if dist is not None and val is not None:
             val = dist.distribute_dataset(val, training=False)
@@ -140,14 +173,12 @@ class Trainer:
         resume = checkpoint.resume_point(self._run, initial_epoch)
         if initial_epoch is None:
             initial_epoch = resume["epoch"] if resume else 0
-        initial_epoch = check_int(where, "initial_epoch", initial_epoch, 0)
 
         history = callbacks_module.History()
         if resume and resume.get("history"):
             history.history = {k: list(v) for k, v in resume["history"].items()}
             done = len(next(iter(history.history.values()), []))
             history.epoch = list(range(initial_epoch - done, initial_epoch))
-        user = list(callbacks or [])
         if dist is not None:
             user, verbose = dist.distribute_callbacks(user, verbose)
         progbar = [ProgbarLogger(verbose)] if verbose in (1, 2) and not any(
@@ -155,53 +186,69 @@ class Trainer:
         ordered = progbar + [history] + \
             [cb for cb in user if not isinstance(cb, callbacks_module.ModelCheckpoint)] + \
             [cb for cb in user if isinstance(cb, callbacks_module.ModelCheckpoint)]
-        steps = len(train) if has_len(train) else None
-        cbs = callbacks_module.CallbackList(ordered, model=self, params={
-            "epochs": epochs, "steps": steps, "verbose": verbose, "initial_epoch": initial_epoch})
         gens = {"fit": generator} if generator is not None else {}
         gens.update(augment_generators(augment, where))
         if isinstance(train, LoaderDataAdapter) and hasattr(train.loader, "state_dict") and \
                 hasattr(train.loader, "load_state_dict"):
             gens["loader"] = train.loader
-        if resume:
-            cbs.set_states(resume.get("callbacks"))
-            saved = resume.get("generators") or {}
-            for name, g in (("default", default_generator),) + tuple(gens.items()):
-                if name in saved:
-                    set_state(g, saved[name], where)
-
-        self.stop_training = False
-        logs = {}
-        if augment is not None:                  # the whole (global) batch, before a data-parallel split
-            train = AugmentedData(train, augment, generator, where)
-        if dist is not None:
-            train = dist.distribute_dataset(train, training=True, initial_epoch=initial_epoch)
-        first_epoch = train
-        if initial_epoch < epochs:
-            # The first batch builds the model (lazy layers), resolves the loss for its output layer and creates
-            # the optimizer, before any callback runs; the epoch then goes on with the same iterator, so nothing
-            # is drawn twice from the shuffling generator.
-            it = iter(train)
-            first = next(it, None)
-            if first is None:
-                raise ValueError("fit(): expected data with at least one batch, got none.")
-            self._prepare(first[0], where, need_optimizer=True)      # errors then show the user's batch shape
+        # What a failed call puts back: the generators' states (drawn from by the first batch), the run.
+        generators = (("default", default_generator),) + tuple(gens.items())
+        before = {"states": {name: get_state(g) for name, g in generators}, "run": self._run,
+                  "history": self.history}
+        try:
+            if resume:
+                saved = resume.get("generators") or {}
+                for name, g in generators:
+                    if name in saved:
+                        set_state(g, saved[name], where)
+            if augment is not None:              # the whole (global) batch, before a data-parallel split
+                train = AugmentedData(train, augment, generator, where)
             if dist is not None:
-                dist.distribute_model(self)
-            self._check_labels(train.y, where, "y")
-            if val is not None:
-                self._check_labels(val.y, where, "the validation y")
-            first_epoch = PeekedEpoch(first, it, train)
+                train = dist.distribute_dataset(train, training=True, initial_epoch=initial_epoch)
+            batches = EpochIterator(train, steps_per_epoch, gens, where)
+            if resume:
+                batches.restore(resume.get("data"))      # a pass the checkpointed run was in the middle of
+            steps = len(batches) if has_len(batches) else None
+            cbs = callbacks_module.CallbackList(ordered, model=self, params={
+                "epochs": epochs, "steps": steps, "verbose": verbose, "initial_epoch": initial_epoch})
+            if resume:
+                cbs.set_states(resume.get("callbacks"))
+            first_epoch = None
+            if initial_epoch < epochs:
+                # The first batch builds the model (lazy layers), resolves the loss for its output layer and
+                # creates the optimizer, before any callback runs; the epoch then goes on with the same iterator,
+                # so nothing is drawn twice from the shuffling generator.
+                it = batches.epoch()
+                first = next(it, None)
+                if first is None:
+                    raise ValueError("fit(): expected data with at least one batch, got none.")
+                if train.x is None:                  # a loader: its first batch is checked now
+                    self._check_loader_batch(first, where)
+                elif augment is not None:            # augmented arrays: the first batch as augmented, every label
+                    self._check_batch(first[0], first[1], where, None, lambda: self._check_labels(train.y, where, "y"),
+                                      "train_step")
+                self._prepare(first[0], where, need_optimizer=True)
+                if dist is not None:
+                    dist.distribute_model(self)
+                first_epoch = PeekedEpoch(first, it, batches)
+        except BaseException:
+            self._put_back(before, generators, where)
+            raise
+        val_batches = None if val is None else EpochIterator(val, where=where, name="validation_steps")
         self.history = history
-        self._run = checkpoint.fit_run(initial_epoch, gens, cbs)      # the model's training state from now on
+        self._run = checkpoint.fit_run(initial_epoch, gens, cbs, batches)  # the model's training state from now on
+        self._stepped = False
         modes = self._modes()                    # restored at the end; also the list of modules, walked once
         try:
             cbs.on_train_begin()
             for epoch in range(initial_epoch, epochs):
                 for m, _ in modes:               # model.train(), without walking the modules every epoch
                     m.training = True
-                data = first_epoch if epoch == initial_epoch else train
-                logs = self._fit_epoch(epoch, epochs, data, val if validate_at(epoch) else None, cbs, where, modes)
+                data = first_epoch if epoch == initial_epoch else _Epoch(batches)
+                val_data = None
+                if val is not None and validate_at(epoch):
+                    val_data = val if validation_steps is None else val_batches.first_batches(validation_steps)
+                logs = self._fit_epoch(epoch, epochs, data, val_data, cbs, where, modes)
                 self._run["epoch"] = epoch + 1
                 cbs.on_epoch_end(epoch, logs)
                 if self.stop_training:
@@ -211,6 +258,8 @@ class Trainer:
                 dist.end_fit()                   # e.g. every process returns once the one writing files is done
         except BaseException:
             cbs.close()
+            if not self._stepped:                # failed before the first update: the call changed nothing
+                self._put_back(before, generators, where)
             raise
         finally:
             self._restore_modes(modes)
@@ -240,6 +289,7 @@ class Trainer:
             if dist is not None:
                 xb, yb = dist.distribute_batch(xb, yb)
             loss, y_pred = self.train_step(Tensor._wrap(xb), None if yb is None else Tensor._wrap(yb))
+            self._stepped = True
             value = float(loss.array) if isinstance(loss, Tensor) else float(loss)
             n = len(xb)
             out, targets = None, yb
@@ -273,8 +323,8 @@ class Trainer:
         where = f"fit(): expected a finite loss, got {value} at epoch {epoch + 1}/{epochs}, batch {step + 1}"
         if has_len(batches):
             where += f"/{len(batches)}"
-        bad_x = xb.dtype.kind == "f" and not np.isfinite(xb).all()
-        bad_y = yb is not None and yb.dtype.kind == "f" and not np.isfinite(yb).all()
+        bad_x = not all_finite(xb)
+        bad_y = yb is not None and not all_finite(yb)
         if bad_x or bad_y:
             hint = f"The batch's {'inputs' if bad_x else 'targets'} contain nan or inf: clean the data."
         else:
@@ -300,6 +350,9 @@ class Trainer:
         try:
             with no_grad():
                 for xb, yb in batches:
+                    if yb is None and c.loss is not None and not self._overrides("test_step"):
+                        raise ValueError(f"{where}: expected the data to yield (x, y) batches for the loss, got "
+                                         f"batches of x alone (shape {tuple(xb.shape)}).")
                     if c.metric_objects is None:
                         self._prepare(xb, where, need_optimizer=False)
                         metric_objects = [m.fresh() for m in c.metric_objects]
@@ -320,7 +373,8 @@ class Trainer:
 
     # ------------------------------------------------------------------------------------ evaluate / predict
 
-    def evaluate(self, x=None, y=None, batch_size=None, verbose=0, return_dict=False):
+    @quiet_numpy
+    def evaluate(self, x=None, y=None, batch_size=None, verbose=0, return_dict=False, steps=None):
         """The loss and metrics on data, in eval mode (Dropout off, BatchNorm on its running statistics).
 
         Args:
@@ -328,6 +382,8 @@ class Trainer:
             batch_size: samples per batch with arrays. Default: 32.
             verbose: 1 or 2 print one line with the results.
             return_dict: return ``{"loss": ..., metric: ...}`` instead of Keras's list.
+            steps: evaluate on the first this many batches (with a warning if there are fewer). Default: None,
+                all of them.
 
         Returns:
             The loss alone when there are no metrics, else ``[loss, metric, ...]`` in ``metrics_names``
@@ -348,12 +404,15 @@ class Trainer:
             raise RuntimeError("evaluate(): call compile() before evaluate().")
         if self._compiled.loss is None and not self._overrides("test_step"):
             raise RuntimeError("evaluate(): expected a loss; pass loss= to compile().")
+        verbose = check_verbose(where, verbose)
+        steps = None if steps is None else check_int(where, "steps", steps)
         data = adapt(where, x, y, batch_size)
-        if self._compiled.metric_objects is None and data.y is not None:
-            self._prepare(data.x[:data.batch_size], where, need_optimizer=False)
-        if data.y is not None:
-            self._check_labels(data.y, where, "y")
-        logs = self._test_loop(data, where)
+        if data.x is not None and data.y is None and self._compiled.loss is not None:
+            raise ValueError("evaluate(): expected targets y for the loss, got None.")
+        if data.x is not None:
+            self._check_arrays(data, where, "x", "y", "test_step")
+        logs = self._test_loop(data if steps is None else EpochIterator(data, where=where, name="steps")
+                               .first_batches(steps), where)
         if verbose:
             print(format_logs(logs), file=sys.stdout)
         if return_dict:
@@ -361,13 +420,16 @@ class Trainer:
         values = list(logs.values())
         return values[0] if len(values) == 1 else values
 
-    def predict(self, x, batch_size=None, verbose=0):
+    @quiet_numpy
+    def predict(self, x, batch_size=None, verbose=0, steps=None):
         """The model's outputs for ``x``, in batches, in eval mode under no_grad, as one NumPy array.
 
         Args:
-            x: inputs (an array or Tensor), or a DataLoader (of x batches, or (x, y) whose y is ignored).
+            x: inputs (an array or Tensor, also another library's; the first axis is samples: one sample is
+                ``x[None]``), or a DataLoader (of x batches, or (x, y) whose y is ignored).
             batch_size: samples per batch with arrays. Default: 32.
             verbose: 1 or 2 print a line when done.
+            steps: predict the first this many batches (with a warning if there are fewer). Default: None, all.
 
         Returns:
             An array with one row per sample (a list of arrays for a model with several outputs).
@@ -381,8 +443,16 @@ class Trainer:
             >>> p.shape, bool(np.allclose(p.sum(axis=1), 1))
             ((5, 3), True)
         """
-        data = adapt("predict()", x, None, batch_size)
+        where = "predict()"
+        verbose = check_verbose(where, verbose)
+        steps = None if steps is None else check_int(where, "steps", steps)
+        data = adapt(where, x, None, batch_size)
+        if data.x is not None:
+            self._check_sample_axis(data.x, data.batch_size, where)
+        shapes = None if data.x is None else ("x", data.x.shape, None)
         n = data.num_samples
+        if steps is not None:
+            data, n = EpochIterator(data, where=where, name="steps").first_batches(steps), None
         out = None
         filled = 0
         chunks = []
@@ -391,10 +461,11 @@ class Trainer:
         try:
             with no_grad():
                 for xb, _ in data:
-                    if not self.built and not self._overrides("predict_step"):
-                        y = self._probe(xb)              # the first batch's forward also builds the model
-                    else:
-                        y = self.predict_step(Tensor._wrap(xb))
+                    with in_users_shapes(where, xb.shape, shapes if not filled and not chunks else None):
+                        if not self.built and not self._overrides("predict_step"):
+                            y = self._probe(xb)          # the first batch's forward also builds the model
+                        else:
+                            y = self.predict_step(Tensor._wrap(xb))
                     if isinstance(y, (tuple, list)):
                         chunks.append([t.array if isinstance(t, Tensor) else np.asarray(t) for t in y])
                         continue
@@ -416,6 +487,19 @@ class Trainer:
         if chunks and isinstance(chunks[0], list):
             return [np.concatenate(parts) for parts in zip(*chunks)]
         return np.concatenate(chunks) if chunks else np.empty((0,))
+
+
+class _Epoch:
+    """One epoch of an EpochIterator: its batches, and its length for the progress bar and messages."""
+
+    def __init__(self, batches):
+        self.batches = batches
+
+    def __len__(self):
+        return len(self.batches)
+
+    def __iter__(self):
+        return self.batches.epoch()
 
 
 def _validation_epochs(freq, where):

@@ -93,7 +93,9 @@ def trace_layers(model, *inputs):
         if any(True for _ in m.children()):
             continue
 
-        def hook(mod, args, out, name=name or type(mod).__name__):
+        # A leaf model is its own only layer, named "" by named_modules(): name it by its class (the default is
+        # evaluated here, where the layer is ``m``).
+        def hook(mod, args, out, name=name or type(m).__name__):
             counts[name] = counts.get(name, 0) + 1
             call_name = name if counts[name] == 1 else f"{name}#{counts[name]}"
             ins = []

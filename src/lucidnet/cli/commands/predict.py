@@ -5,6 +5,7 @@ import sys
 import numpy as np
 
 from ...data.png import read_png, to_grayscale
+from ...validation import check_finite, numeric_array
 from .. import registry
 from ..args import CLIError, int_at_least, one_line
 from ..files import dataset_of, load_model
@@ -45,16 +46,20 @@ def read_inputs(path, shape, scale, invert):
         except (OSError, ValueError, EOFError) as e:
             raise CLIError(f"{path}: expected a .npy array file, got one that NumPy cannot read "
                            f"({one_line(e)}).") from None
-        if x.dtype.kind not in "biuf":
-            raise CLIError(f"{path}: expected numbers, got an array of dtype {x.dtype}.")
+        try:
+            x = numeric_array(x, path, "the array")
+        except TypeError as e:
+            raise CLIError(str(e)) from None
         single = x.shape == shape
         if single:
             x = x[None]
         elif x.shape[1:] != shape or len(x) == 0:
             raise CLIError(f"{path}: expected an array of shape {shape} or a batch (N, "
                            f"{', '.join(map(str, shape))}) for this model, got {tuple(x.shape)}.")
-        if x.dtype.kind == "f" and not np.isfinite(x).all():
-            raise CLIError(f"{path}: expected finite values, got nan or inf.")
+        try:
+            check_finite(x, path, "the array")
+        except ValueError as e:
+            raise CLIError(str(e)) from None
     else:
         raise CLIError(f"{path}: expected a .png or .npy file, got {os.path.basename(path)!r}.")
     if scale is None:

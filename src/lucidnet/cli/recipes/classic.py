@@ -57,12 +57,18 @@ class ClassicFile(Loaded):
             kind = type(self.model.model).__name__
             raise CLIError(f"{self.expected(name, input_shape)}, got {'an' if kind[0] in 'AEIOU' else 'a'} {kind} of "
                            f"{features} features{self.trained_on()}.")
+        w = self.model.model.w_
+        classes = 2 if w.ndim == 1 else w.shape[0]        # one unit for two classes, else one per class
+        if task == "classification" and outputs is not None and classes != outputs:
+            kind = type(self.model.model).__name__
+            raise CLIError(f"{self.path}: expected a model of {outputs} classes for {name}, got "
+                           f"{'an' if kind[0] in 'AEIOU' else 'a'} {kind} of {classes}{self.trained_on()}.")
 
     def evaluate(self, d, batch_size):
         return f"accuracy {float(np.mean(self.model.predict(d.x_test) == d.y_test)):.4f}"
 
     def predict_lines(self, x, name, shape, task, classes, top):
-        self.check_fits(name, shape, task, None, x[:2])
+        self.check_fits(name, shape, task, len(classes) if task == "classification" and classes else None, x[:2])
         labels, z = self.model.predict(x), self.model.net_input(x)
         score = z if z.ndim == 1 else z.max(axis=1)
         return [f"{classes[int(c)] if int(c) < len(classes) else c} (net input {s:.3f})"

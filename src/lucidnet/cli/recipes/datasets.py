@@ -38,15 +38,17 @@ for _name, _title, _load, _classes, _aliases in (
         name=_name, title=_title, kind="images", task="classification", load=_images(_name, _load, _classes),
         aliases=_aliases, input_shape=(28, 28), input_scale=255, classes=tuple(_classes), unit="images"))
 
-for _name, _title, _generate in (
-        ("spiral", "spiral", lambda: data.spiral(200, 3, seed=DATA_SEED)),
-        ("vertical", "vertical", lambda: data.vertical(200, 3, seed=DATA_SEED)),
-        ("moons", "moons", lambda: data.moons(600, noise=0.1, seed=DATA_SEED)),
-        ("blobs", "blobs", lambda: data.blobs(600, centers=3, std=1.5, seed=DATA_SEED)),
-        ("xor", "XOR", lambda: data.xor(150, noise=0.15, seed=DATA_SEED))):
+for _name, _title, _generate, _count in (
+        ("spiral", "spiral", lambda: data.spiral(200, 3, seed=DATA_SEED), 3),
+        ("vertical", "vertical", lambda: data.vertical(200, 3, seed=DATA_SEED), 3),
+        ("moons", "moons", lambda: data.moons(600, noise=0.1, seed=DATA_SEED), 2),
+        ("blobs", "blobs", lambda: data.blobs(600, centers=3, std=1.5, seed=DATA_SEED), 3),
+        ("xor", "XOR", lambda: data.xor(150, noise=0.15, seed=DATA_SEED), 2)):
+    # The class names (as load_toy names them) are known without drawing the data: predict checks a model's
+    # output count against them, as evaluate does against the loaded data's.
     register_dataset(DatasetRecipe(
         name=_name, title=_title, kind="points", task="classification", load=_toy(_name, _generate, True),
-        input_shape=(2,), plots=(decision_boundary,)))
+        input_shape=(2,), classes=tuple(str(c) for c in range(_count)), plots=(decision_boundary,)))
 
 register_dataset(DatasetRecipe(
     name="sine", title="sine", kind="curve", task="regression",

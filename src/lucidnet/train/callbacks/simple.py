@@ -2,11 +2,13 @@
 TerminateOnNaN, LambdaCallback."""
 import csv
 import inspect
+import io
 import math
 import os
 
 import numpy as np
 
+from ...data._files import atomic_write
 from .base import Callback, optimizer_of
 
 __all__ = ["CSVLogger", "History", "LambdaCallback", "LearningRateScheduler", "TerminateOnNaN"]
@@ -134,11 +136,9 @@ class CSVLogger(Callback):
                     lines = f.readlines()
                 keep = lines[:1 + self.rows] if lines else []
                 if len(keep) < len(lines):
-                    with open(self.filename, "w", newline="") as f:
-                        f.writelines(keep)
+                    self._write("".join(keep))
         elif not self.append:
-            with open(self.filename, "w", newline=""):
-                pass                             # start a new file
+            self._write("")                      # start a new file
             self.keys, self.rows = None, 0
         self._resumed = False
 
@@ -146,13 +146,23 @@ class CSVLogger(Callback):
         logs = logs or {}
         if self.keys is None:
             self.keys = sorted(logs)
-        new_file = not os.path.exists(self.filename) or os.path.getsize(self.filename) == 0
-        with open(self.filename, "a", newline="") as f:
-            writer = csv.writer(f, delimiter=self.separator)
-            if new_file:
-                writer.writerow(["epoch"] + self.keys)
-            writer.writerow([epoch] + [_csv_value(logs.get(k, "NA")) for k in self.keys])
+        old = ""
+        if os.path.exists(self.filename):
+            with open(self.filename, newline="") as f:
+                old = f.read()
+        out = io.StringIO(newline="")
+        writer = csv.writer(out, delimiter=self.separator)
+        if not old:
+            writer.writerow(["epoch"] + self.keys)
+        writer.writerow([epoch] + [_csv_value(logs.get(k, "NA")) for k in self.keys])
+        self._write(old + out.getvalue())
         self.rows += 1
+
+    def _write(self, text):
+        """The whole log, written atomically: a crash or a full disk never leaves a torn row (the file is small;
+        rewriting it each epoch costs nothing next to an epoch)."""
+        with atomic_write(self.filename, "w", newline="") as f:
+            f.write(text)
 
     def get_state(self):
         return {"keys": self.keys, "rows": self.rows}
