@@ -13,6 +13,7 @@ Example:
     tensor([2., 4.])
 """
 from . import _allocator  # noqa: F401  (keeps freed memory for reuse; see its docstring)
+from . import _blas  # noqa: F401  (OpenBLAS's threads sleep soon after a product; see its docstring)
 from . import autograd  # noqa: F401  (first: it wires up tensor.py)
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .tensor import Tensor
