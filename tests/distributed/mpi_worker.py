@@ -50,6 +50,38 @@ def collectives():
     work = dist.all_reduce(lucidnet.ones(3), async_op=True)
     assert work.wait() and work.is_completed()
     dist.barrier()
+    shared_memory_sums()
+
+
+def shared_memory_sums():
+    """Arrays of 64 KB and more are summed through shared memory (all ranks are on this machine): exact sums in
+    rank order, every dtype, AVG, async, non-contiguous, a window that grows, calls in quick succession."""
+    rank, size = dist.get_rank(), dist.get_world_size()
+    for n in (20_000, 300_000, 20_001):                  # 300,000 float64 outgrow the first window
+        for dtype in (np.float32, np.float64, np.int64):
+            t = lucidnet.tensor((np.arange(n) % 1000 * (rank + 1)).astype(dtype))
+            dist.all_reduce(t)
+            assert np.array_equal(t.numpy(), (np.arange(n) % 1000 * (size * (size + 1) // 2)).astype(dtype)), dtype
+    x = np.random.default_rng(rank).standard_normal(50_000)
+    expect = sum(np.random.default_rng(r).standard_normal(50_000) for r in range(size))     # rank order
+    mine = x.copy()
+    dist.all_reduce(mine)
+    assert np.array_equal(mine, expect)                  # bit for bit: one order, the same on every rank
+    everyone = [None] * size
+    dist.all_gather_object(everyone, mine.tobytes())
+    assert all(e == everyone[0] for e in everyone)
+    t = lucidnet.tensor(np.full(40_000, float(rank)))
+    work = dist.all_reduce(t, op=dist.ReduceOp.AVG, async_op=True)
+    assert work.wait() and np.all(t.numpy() == (size - 1) / 2)
+    grid = np.zeros((20_000, 2))
+    grid[:, 1] = rank + 1
+    dist.all_reduce(grid[:, 1])
+    assert np.all(grid[:, 1] == size * (size + 1) / 2) and np.all(grid[:, 0] == 0)
+    for i in range(20):                                  # the two sets of slots in turn, no rank waiting
+        t = np.full(30_000, float(i + rank))
+        dist.all_reduce(t)
+        assert np.all(t == size * i + size * (size - 1) / 2), i
+    assert lucidnet.distributed.group._group.shared, "expected the shared-memory path to be used"
 
 
 def mlp(seed, dtype):
@@ -122,6 +154,15 @@ def check_close(losses, ref_losses, weights, ref_weights, tol, what):
     for w, r in zip(weights, ref_weights):
         assert rel(w, r) < tol, (what, rel(w, r))
     assert ref_losses[-3:].mean() < ref_losses[:3].mean(), (what, "the loss should go down")
+
+
+def same_numbers_shm():
+    """same_numbers with every all_reduce through shared memory."""
+    lucidnet.distributed.shared.MIN_BYTES = 0
+    try:
+        same_numbers()
+    finally:
+        lucidnet.distributed.shared.MIN_BYTES = 64 << 10
 
 
 def same_numbers():
@@ -293,6 +334,8 @@ def model_mismatch():
 
 def fault(kind):
     rank = dist.get_rank()
+    if kind.endswith("_shm"):                            # every all_reduce through shared memory
+        lucidnet.distributed.shared.MIN_BYTES, kind = 0, kind[:-4]
     model = DDP(mlp(0, np.float32))
     X, y = data(64, np.float32)
     for step in range(1000):
@@ -312,7 +355,7 @@ if __name__ == "__main__":
     scenarios = sys.argv[1:]
     dist.init_process_group(timeout=float(os.environ.get("WORKER_TIMEOUT", 60)))
     for scenario in scenarios:
-        if scenario in ("raise", "kill", "hang"):
+        if scenario in ("raise", "kill", "hang", "raise_shm", "kill_shm", "hang_shm"):
             fault(scenario)
         else:
             globals()[scenario]()

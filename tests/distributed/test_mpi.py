@@ -16,7 +16,7 @@ WORKER = os.path.join(os.path.dirname(__file__), "mpi_worker.py")
 pytestmark = needs_mpi
 
 
-SCENARIOS = ["collectives", "same_numbers", "unused_parameters", "buffers", "fit_sampler"]
+SCENARIOS = ["collectives", "same_numbers", "same_numbers_shm", "unused_parameters", "buffers", "fit_sampler"]
 
 
 @pytest.fixture(scope="module", params=[2, 3], ids=lambda n: f"{n}ranks")
@@ -39,17 +39,17 @@ def test_different_models_on_the_ranks_are_refused_by_name():
             "rank 0 and ('weight', (5, 3), 'float32') on rank 1") in out
 
 
-@pytest.mark.parametrize("kind", ["raise", "kill", "hang"])
+@pytest.mark.parametrize("kind", ["raise", "kill", "hang", "kill_shm", "hang_shm"])
 def test_a_failing_rank_stops_the_job_within_seconds(kind):
     # Without the abort the job would wait for ever (raise, kill) or 120 s (hang): run() fails it after 60 s.
     code, out, _ = run(2, [WORKER, kind], timeout=60, env={"WORKER_TIMEOUT": "3"})
     assert code != 0, out[-3000:]
     assert "the other ranks should have been stopped" not in out
-    if kind == "raise":
+    if kind.startswith("raise"):
         assert "ValueError: rank 1 fails on purpose" in out                       # its traceback
         assert "lucidnet.distributed: rank 1 of 2 stopped with ValueError: rank 1 fails on purpose; aborting all 2 " \
                "ranks." in out
-    if kind == "hang":
+    if kind.startswith("hang"):
         assert "lucidnet.distributed: rank 0 of 2 waited 3.0 s in all_reduce for the other ranks (timeout 3 s): one " \
                "of them has stopped or is stuck; aborting all 2 ranks." in out
 

@@ -12,6 +12,7 @@ import numbers
 import numpy as np
 
 from ..tensor import Tensor
+from . import shared
 from .group import default_group, import_mpi
 
 __all__ = ["ReduceOp", "Work", "all_gather", "all_gather_object", "all_reduce", "barrier", "broadcast",
@@ -148,6 +149,14 @@ def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
     MPI = import_mpi("all_reduce() runs over MPI")
     buf = _work_buffer(arr)
     finish = _finisher(tensor, arr, buf, 1.0 / g.size if op is ReduceOp.AVG else None)
+    if shared.usable(g, arr, op in (ReduceOp.SUM, ReduceOp.AVG)):
+        with g.watchdog.watch("all_reduce"):
+            if g.shared is None:               # the first large sum: are all the ranks on this machine?
+                g.shared = shared.SharedSlots.for_group(MPI, g.comm) or False
+            if g.shared:
+                g.shared.all_reduce_sum(buf)
+        if g.shared:
+            return Work(None, finish) if async_op else finish()
     mpi_op = _mpi_op(MPI, op)
     return _run(g, "all_reduce", lambda: g.comm.Allreduce(MPI.IN_PLACE, buf, op=mpi_op),
                 lambda: g.comm.Iallreduce(MPI.IN_PLACE, buf, op=mpi_op), finish, async_op)

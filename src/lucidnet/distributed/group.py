@@ -87,6 +87,7 @@ class _Group:
         self.backend, self.comm, self.rank, self.size, self.timeout = backend, comm, rank, size, timeout
         self.watchdog = _Watchdog(self) if comm is not None else None
         self.previous_excepthook = None
+        self.shared = None            # distributed.shared.SharedSlots once known usable, False if not
 
 
 def _timeout_seconds(timeout):
@@ -178,6 +179,8 @@ def destroy_process_group(group=None):
         g.watchdog.stop()
     if g.previous_excepthook is not None and sys.excepthook is _abort_on_uncaught:
         sys.excepthook = g.previous_excepthook
+    if g.shared:
+        g.shared.free()
     if g.comm is not None:
         g.comm.Free()
     _group = None
