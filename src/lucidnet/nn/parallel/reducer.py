@@ -231,10 +231,10 @@ class Reducer:
         used = None
         if self.find_unused_parameters:
             used = iter(first.buffer[first.size:first.size + len(self._slot)])
+        total = total or 1                        # no samples anywhere: the sums are zeros
         for b in self.buckets:
-            flat = b.buffer[:b.size]
-            if total:
-                flat /= total
+            if self.gradient_as_bucket_view:
+                b.buffer[:b.size] /= total
             for i, p in enumerate(b.params):
                 if used is not None and not next(used):
                     continue                     # no rank used it: its .grad stays as it was, as in PyTorch
@@ -243,7 +243,7 @@ class Reducer:
                     if p.grad is None or p.grad.array is not view:
                         p.grad = Tensor._wrap(view)
                 elif p.grad is None:
-                    p.grad = Tensor._wrap(view.copy())
+                    p.grad = Tensor._wrap(view / total)
                 else:
-                    np.copyto(p.grad.array, view)
+                    np.divide(view, total, out=p.grad.array)    # the average and the copy back in one pass
         self._armed, self._ready, self._samples = False, set(), 0
