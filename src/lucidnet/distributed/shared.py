@@ -30,8 +30,9 @@ def usable(g, arr, sum_like):
 
     Example:
         >>> import numpy as np, lucidnet.distributed as dist
+        >>> from lucidnet.distributed.group import default_group
         >>> dist.init_process_group()
-        >>> usable(dist.group.default_group("example"), np.zeros(1 << 16), True)     # one process: no MPI at all
+        >>> usable(default_group("example"), np.zeros(1 << 16), True)     # one process: no MPI at all
         False
         >>> dist.destroy_process_group()
     """
