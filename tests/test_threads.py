@@ -1,5 +1,6 @@
 """The fused kernels give the same results on one thread and on several (lucidnet._threads): GELU by blocks,
-layer norm by rows, packed self-attention by sequences, forward and backward, on inputs large enough to split."""
+layer norm by rows, packed self-attention by sequences, ReLU by halves, forward and backward, on inputs large enough
+to split."""
 import numpy as np
 import pytest
 
@@ -32,6 +33,7 @@ CASES = [
      [rng.standard_normal((12, 64, 3 * 32)).astype(np.float32)]),
     ("self_attention-mask", lambda qkv, m: F.packed_self_attention(qkv, 2, attn_mask=m),
      [rng.standard_normal((6, 40, 3 * 16)), rng.standard_normal((6, 1, 40, 40))]),
+    ("relu", lambda x: F.relu(x), [np.round(rng.standard_normal((40, 32, 28, 28)), 1).astype(np.float32)]),
 ]
 
 

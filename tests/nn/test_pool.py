@@ -104,6 +104,20 @@ def test_max_pool2d_ties_go_to_the_first_maximum_as_in_torch():
     assert gx.sum() == 8
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape, kw", [((3, 4, 8, 10), {}), ((2, 3, 7, 9), {}), ((2, 3, 6, 7), dict(padding=1)),
+                                       ((2, 2, 5, 5), dict(ceil_mode=True))])
+def test_max_pool2d_2x2_ties_everywhere_match_torch(shape, kw, dtype):
+    # The 2x2 stride-2 fast path decides each window by a tournament; with values in {0, 1, 2} most windows
+    # tie, in every arrangement (odd sizes crop, padding and ceil_mode pad with -inf).
+    x = np.random.default_rng(1).integers(0, 3, shape).astype(dtype)
+    g = np.random.default_rng(2).standard_normal(F.max_pool2d(lucidnet.tensor(x), 2, **kw).shape)
+    out, (gx,), _ = run(F.max_pool2d, [x], g=g, kernel_size=2, **kw)
+    t_out, (t_gx,) = run_torch(TF.max_pool2d, [x], g, kernel_size=2, **kw)
+    np.testing.assert_array_equal(out, t_out)
+    np.testing.assert_array_equal(gx, t_gx)
+
+
 def test_max_pool2d_indices_survive_backward_and_unbatched():
     x = lucidnet.randn(3, 5, 5, dtype=lucidnet.float64, requires_grad=True)
     out, idx = F.max_pool2d(x, 2, return_indices=True)
