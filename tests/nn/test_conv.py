@@ -284,3 +284,23 @@ def test_conv2d_backward_twice_with_retain_graph():
     y.sum().backward()
     close(x.grad.array, 2 * first[0])
     close(w.grad.array, 2 * first[1])
+
+
+def test_evaluation_hands_its_column_buffer_to_the_next_call():
+    # Under no_grad no backward wants the im2col columns (40 MB here): conv2d keeps them for the next call
+    # instead of mapping fresh pages every batch. The reuse must not change any result.
+    from lucidnet.ops import conv as ops_conv
+    x = lucidnet.randn(64, 32, 14, 14)
+    w = lucidnet.randn(64, 32, 5, 5, requires_grad=True)
+    ops_conv._spare.clear()
+    with lucidnet.no_grad():
+        first = F.conv2d(x, w, padding=2).numpy().copy()
+    assert [size * dtype.itemsize for size, dtype in ops_conv._spare] == [800 * 64 * 196 * 4]
+    with lucidnet.no_grad():
+        np.testing.assert_array_equal(F.conv2d(x, w, padding=2).numpy(), first)
+    y = F.conv2d(x, w, padding=2)                      # training takes the spare and gives it back after backward
+    np.testing.assert_array_equal(y.detach().numpy(), first)
+    y.backward(lucidnet.ones_like(y))
+    tw = torch.tensor(w.detach().numpy(), requires_grad=True)
+    torch.nn.functional.conv2d(torch.tensor(x.numpy()), tw, padding=2).sum().backward()
+    np.testing.assert_allclose(w.grad.numpy(), tw.grad.numpy(), rtol=1e-4, atol=1e-2)

@@ -23,7 +23,7 @@ import math
 import numpy as np
 
 from .._threads import parallel, split
-from ..autograd import primitive
+from ..autograd import is_grad_enabled, primitive
 from ..dtypes import DTypeError
 
 
@@ -68,7 +68,7 @@ def _empty(shape, dtype):
 
 
 def _give_back(a):
-    if a.nbytes >= 1 << 25 and a.flags.c_contiguous:
+    if 1 << 25 <= a.nbytes <= 1 << 28 and a.flags.c_contiguous:      # 32 MB to 256 MB: kept for the next step
         while len(_spare) >= 4:                # a few sizes at most (train and eval batches of some layers)
             _spare.pop(next(iter(_spare)))
         _spare[(a.size, a.dtype)] = a
@@ -190,6 +190,9 @@ def conv2d(x, weight, bias=None, stride=(1, 1), pads=((0, 0), (0, 0)), dilation=
     ``pads`` is ((top, bottom), (left, right)); the checks of the arguments live in nn.functional.conv2d."""
     _check_dtypes("conv2d", x, weight, bias)
     out, cols, out_hw = _forward(x, weight, stride, pads, dilation, groups, bias)
+    if not is_grad_enabled():                  # evaluating: no backward will want the columns
+        _give_back(cols)
+        cols = None
     saved = [cols]
 
     def backward(g, needs):
