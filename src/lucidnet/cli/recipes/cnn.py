@@ -2,8 +2,7 @@
 
 ``cnn`` is the CNN of issue 10 (and of the benchmark ``bench/cnn_fashion_mnist.py``): conv5x5(1->32, pad 2)-ReLU-
 maxpool2 -> conv5x5(32->64, pad 2)-ReLU-maxpool2 -> Flatten -> Linear(3136, 10), 83,466 parameters, on pixels
-scaled to [0, 1]; Adam lr 1e-3 with the per-epoch cosine decay, batch 128, the training images flipped left to
-right at random (without it the network overfits: 0.956 train, 0.923 test accuracy after 15 epochs).
+scaled to [0, 1]; Adam lr 1e-3 with the per-epoch cosine decay, batch 128.
 
 ``cnn-bn`` adds BatchNorm after each convolution, a hidden Linear(3136, 256) with dropout, and augmentation of
 the training batches (a random 28x28 crop of the image padded by 2, a random horizontal flip:
@@ -19,7 +18,7 @@ from ...tensor import Tensor
 from ...train import Sequential
 from ..registry import ModelRecipe, register_model
 
-__all__ = ["augmentation", "feature_maps", "filters", "flips", "network"]
+__all__ = ["augmentation", "feature_maps", "filters", "network"]
 
 
 def network(d, batch_norm=False):
@@ -45,11 +44,6 @@ def network(d, batch_norm=False):
     params = sum(p.numel() for p in model.parameters())
     conv = "conv5x5-BN-ReLU-maxpool" if batch_norm else "conv5x5-ReLU-maxpool"
     return model, f"CNN {conv} 1->32->64, {head}, {params:,} parameters"
-
-
-def flips(d, settings):
-    """cnn's augmentation of every training batch: a random horizontal flip (clothes look the same mirrored)."""
-    return transforms.RandomHorizontalFlip()
 
 
 def augmentation(d, settings):
@@ -99,12 +93,12 @@ _IMAGES = dict(batch_size=128, lr=1e-3)
 
 register_model(ModelRecipe(
     name="cnn", help="cnn (two conv layers, 28x28 images)",
-    build=lambda d, settings: network(d), augment=flips,
+    build=lambda d, settings: network(d),
     defaults={"images": dict(_IMAGES, epochs=15)}, tasks=("classification",), kinds=("images",),
     refusal="it is a CNN", plots=(filters, feature_maps),
     about="For --model cnn (conv5x5 32 and 64 with max pooling, 83,466 parameters): 15 epochs, batch 128, Adam "
-          "lr 0.001 with the cosine decay, random horizontal flips of the training images. --model cnn-bn adds "
-          "BatchNorm, a hidden layer with dropout, and random crops."))
+          "lr 0.001 with the cosine decay (test accuracy 0.923 in the latest run). --model cnn-bn adds BatchNorm, a "
+          "hidden layer with dropout, and random crops and flips of the training images."))
 
 register_model(ModelRecipe(
     name="cnn-bn", help="cnn-bn (with BatchNorm and augmentation)",
