@@ -93,8 +93,9 @@ class SharedSlots:
         self._sync()
         lo, hi = n * self.rank // self.size, n * (self.rank + 1) // self.size
         total = slots[0, lo:hi]
-        for r in range(1, self.size):            # rank order, the same for every position
-            total += slots[r, lo:hi]
+        with np.errstate(all="ignore"):          # as MPI's sum: an overflow gives inf, without a warning
+            for r in range(1, self.size):        # rank order, the same for every position
+                total += slots[r, lo:hi]
         self._sync()
         flat[...] = slots[0]
 
