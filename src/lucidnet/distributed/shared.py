@@ -44,11 +44,12 @@ class SharedSlots:
     """Two sets of one slot per rank in a window of shared memory, on a communicator of one node's ranks; the
     window grows (collectively: every rank asks for the same sizes in the same order) to the largest array.
 
-    Example (on every rank of ``mpiexec -n 2``; all_reduce does this by itself):
-        >>> from mpi4py import MPI                                       # doctest: +SKIP
-        >>> slots = SharedSlots.for_group(MPI, MPI.COMM_WORLD)           # doctest: +SKIP
-        >>> x = np.ones(100_000); slots.all_reduce_sum(x); x[0]          # doctest: +SKIP
-        2.0
+    Example, on every rank of ``mpiexec -n 2`` (``all_reduce`` does this by itself; tested in
+    tests/distributed/mpi_worker.py, since a doctest runs in one process without MPI)::
+
+        from mpi4py import MPI
+        slots = SharedSlots.for_group(MPI, MPI.COMM_WORLD)
+        x = np.ones(100_000); slots.all_reduce_sum(x)                  # x[0] == 2.0 on both ranks
     """
 
     def __init__(self, MPI, comm):
