@@ -1,4 +1,4 @@
-"""lucidnet._blas: importing lucidnet makes OpenBLAS's threads sleep soon after a product (2**20 cycles instead
+"""lucidnet._blas: importing lucidnet makes OpenBLAS's threads sleep soon after a product (2**4 cycles instead
 of 2**28), even when NumPy was imported first, and leaves a timeout the user set alone."""
 import os
 import subprocess

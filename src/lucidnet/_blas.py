@@ -6,9 +6,11 @@ long stretches of other work between them (im2col, col2im, pooling, activations)
 the cores with its own threads: for the first 0.1 s after each product they share the cores with a spinning
 OpenBLAS thread. Measured on a 2-core machine: col2im of the Fashion-MNIST CNN's second layer took 36-42 ms
 right after a product instead of 20 ms. OpenBLAS reads the timeout, 2**n cycles, from the environment variable
-``OPENBLAS_THREAD_TIMEOUT`` when it starts its threads; lucidnet sets n = 20 (about 0.4 ms: short gaps between
-products still find the threads awake) and restarts the idle thread pool so it takes effect even when NumPy was
-imported first. A value the user set in the environment is left as it is; so is any BLAS other than OpenBLAS.
+``OPENBLAS_THREAD_TIMEOUT`` when it starts its threads; lucidnet sets n = 4, OpenBLAS's smallest (its threads
+sleep at once and the next product wakes them: measured on the GPT's training step, 89-94 ms against 97-99 with
+n = 20 and about the same for the MLP and the CNN), and restarts the idle thread pool so it takes effect even
+when NumPy was imported first. A value the user set in the environment is left as it is; so is any BLAS other
+than OpenBLAS.
 """
 import ctypes
 import os
@@ -18,7 +20,7 @@ import numpy  # noqa: F401  (loads NumPy's BLAS, whose threads this module confi
 
 __all__ = ["openblas_thread_timeout"]
 
-TIMEOUT = 20
+TIMEOUT = 4
 
 
 def _openblas_libraries():
