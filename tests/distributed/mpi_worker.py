@@ -83,6 +83,17 @@ def shared_memory_sums():
         assert np.all(t == size * i + size * (size - 1) / 2), i
     from lucidnet.distributed.group import default_group
     assert default_group("test").shared, "expected the shared-memory path to be used"
+    shared = lucidnet.distributed.shared
+    big, shared.MAX_WINDOW = shared.MAX_WINDOW, 1 << 20       # no room for a larger window: MPI sums it, exactly
+    try:
+        t = np.arange(400_000, dtype=np.float64) * (rank + 1)
+        dist.all_reduce(t)
+        assert np.array_equal(t, np.arange(400_000, dtype=np.float64) * (size * (size + 1) // 2))
+        t = np.full(30_000, float(rank))                    # still fits the window it has: shared memory
+        dist.all_reduce(t)
+        assert np.all(t == size * (size - 1) / 2)
+    finally:
+        shared.MAX_WINDOW = big
 
 
 def mlp(seed, dtype):

@@ -153,9 +153,8 @@ def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
         with g.watchdog.watch("all_reduce"):
             if g.shared is None:               # the first large sum: are all the ranks on this machine?
                 g.shared = shared.SharedSlots.for_group(MPI, g.comm) or False
-            if g.shared:
-                g.shared.all_reduce_sum(buf)
-        if g.shared:
+            done = g.shared and g.shared.all_reduce_sum(buf)
+        if done:
             return Work(None, finish) if async_op else finish()
     mpi_op = _mpi_op(MPI, op)
     return _run(g, "all_reduce", lambda: g.comm.Allreduce(MPI.IN_PLACE, buf, op=mpi_op),

@@ -22,6 +22,17 @@ import numpy as np
 __all__ = ["SharedSlots", "usable"]
 
 MIN_BYTES = 64 << 10          # below this MPI's own latency-optimised path is as fast
+MAX_WINDOW = 256 << 20        # the most shared memory the slots may take; larger sums go through MPI
+
+
+def _room_for(nbytes):
+    """Whether /dev/shm, where MPI keeps shared windows, has twice ``nbytes`` free. Containers often give it
+    64 MB, and touching a window past that kills the process with SIGBUS instead of failing the allocation."""
+    try:
+        st = os.statvfs("/dev/shm")
+    except OSError:                   # no /dev/shm (not Linux): leave it to MPI
+        return True
+    return st.f_bavail * st.f_frsize >= 2 * nbytes
 
 
 def usable(g, arr, sum_like):
@@ -67,15 +78,21 @@ class SharedSlots:
         return cls(MPI, node)
 
     def _reserve(self, nbytes):
+        """Make the slots hold ``nbytes``; False if there is no room for them (then MPI sums this array)."""
         if nbytes <= self.capacity:
-            return
+            return True
+        capacity = max(1 << 20, -(-2 * nbytes // 4096) * 4096)           # room to grow, in whole pages
+        total = 2 * self.size * capacity
+        fits = total <= MAX_WINDOW and _room_for(total)
+        if not self.comm.allreduce(fits, op=self.MPI.LAND):                # the same answer on every rank
+            return False
         self._free_window()
-        self.capacity = max(1 << 20, -(-2 * nbytes // 4096) * 4096)      # room to grow, in whole pages
-        total = 2 * self.size * self.capacity
+        self.capacity = capacity
         self.win = self.MPI.Win.Allocate_shared(total if self.rank == 0 else 0, 1, comm=self.comm)
         buf, _ = self.win.Shared_query(0)
         self.memory = np.frombuffer(buf, dtype=np.uint8, count=total)
         self.win.Lock_all(self.MPI.MODE_NOCHECK)     # one passive epoch: Sync() orders the loads and stores
+        return True
 
     def _sync(self):
         self.win.Sync()
@@ -83,8 +100,10 @@ class SharedSlots:
         self.win.Sync()
 
     def all_reduce_sum(self, buf):
-        """Sum the contiguous array ``buf`` over the ranks, in place (every rank calls it with the same shape)."""
-        self._reserve(buf.nbytes)
+        """Sum the contiguous array ``buf`` over the ranks, in place (every rank calls it with the same shape);
+        False, with ``buf`` untouched, when the shared memory has no room for it."""
+        if not self._reserve(buf.nbytes):
+            return False
         n, half = buf.size, self.size * self.capacity
         slots = self.memory[self.turn * half:(self.turn + 1) * half]
         slots = slots.view(buf.dtype).reshape(self.size, self.capacity // buf.itemsize)[:, :n]
@@ -99,6 +118,7 @@ class SharedSlots:
                 total += slots[r, lo:hi]
         self._sync()
         flat[...] = slots[0]
+        return True
 
     def _free_window(self):
         if self.win is not None:
