@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from .._threads import parallel
+from .._threads import by_pieces
 from ..autograd import is_grad_enabled, primitive
 
 # Cody's coefficients, in his names: erf(x) = x A(x^2) / B(x^2) for |x| <= 0.46875; erfc(y) = exp(-y^2)
@@ -65,19 +65,10 @@ _BLOCK_BYTES = 1 << 18    # 256 KiB
 
 
 def _by_blocks(fn, x, *more, outputs=1):
-    """Apply fn(x_block, *more_blocks, *out_blocks), which writes its results into the out blocks, over blocks of
-    256 KiB of x (and of the arrays ``more``, x's shape); returns the ``outputs`` full arrays. The many passes of
-    a formula over one block stay in the CPU cache (1.7-2.4x faster than whole-array passes on 12M float32
-    values), and the blocks run on all the cores (``lucidnet._threads``)."""
-    flats = [np.ascontiguousarray(a).reshape(-1) for a in (x,) + more]
-    outs = [np.empty_like(flats[0]) for _ in range(outputs)]
-    block = _BLOCK_BYTES // flats[0].itemsize
-
-    def run(i):
-        fn(*(a[i:i + block] for a in flats), *(o[i:i + block] for o in outs))
-    parallel(run, range(0, flats[0].size, block))
-    outs = [o.reshape(x.shape) for o in outs]
-    return outs[0] if outputs == 1 else outs
+    """Apply fn(x_block, *more_blocks, *out_blocks) over blocks of 256 KiB of x on all the cores
+    (``lucidnet._threads.by_pieces``): the many passes of a formula over one block stay in the CPU cache (1.7-2.4x
+    faster than whole-array passes on 12M float32 values)."""
+    return by_pieces(fn, x, *more, outputs=outputs, block_bytes=_BLOCK_BYTES)
 
 
 def _erf(x):

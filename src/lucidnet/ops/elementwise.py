@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from .._threads import parallel, split
+from .._threads import by_pieces
 from ..autograd import primitive, unbroadcast
 from ..dtypes import get_default_dtype
 
@@ -201,21 +201,6 @@ def sigmoid(x):
     return out, lambda g: (g * out * (1 - out),)
 
 
-_SPLIT_SIZE = 1 << 20                          # elements: below this, handing work to a thread costs more
-
-
-def _on_threads(fn, *arrays):
-    """fn(*pieces, out_piece) over contiguous pieces of equally shaped arrays, one piece per thread; the result
-    array (one thread, and no piecing, for small or non-contiguous arrays)."""
-    out = np.empty(arrays[0].shape, dtype=np.result_type(*arrays))
-    if out.size < _SPLIT_SIZE or not all(a.flags.c_contiguous for a in arrays):
-        fn(*arrays, out)
-        return out
-    flats = [a.reshape(-1) for a in (*arrays, out)]
-    parallel(lambda piece: fn(*(f[piece] for f in flats)), split(out.size, _SPLIT_SIZE // 4))
-    return out
-
-
 def _relu(x, out):
     np.maximum(x, 0, out=out)
 
@@ -228,8 +213,8 @@ def _relu_grad(g, y, out):
 def relu(x):
     """max(x, 0); large arrays on all the cores (measured on 2 cores for (128, 32, 28, 28): forward 1.8x, backward
     1.5x faster)."""
-    out = _on_threads(_relu, x)
-    return out, lambda g: (_on_threads(_relu_grad, g, out),)
+    out = by_pieces(_relu, x)
+    return out, lambda g: (by_pieces(_relu_grad, g, out),)
 
 
 @primitive(name="ClampBackward1")
