@@ -118,6 +118,22 @@ def test_max_pool2d_2x2_ties_everywhere_match_torch(shape, kw, dtype):
     np.testing.assert_array_equal(gx, t_gx)
 
 
+@pytest.mark.parametrize("threads", [1, 2])
+def test_max_pool2d_2x2_split_over_threads_matches_torch(threads):
+    # Large enough (32,768 windows) that the tiled tournament splits the batch over the threads; ties everywhere.
+    x = np.random.default_rng(3).integers(0, 3, (64, 8, 16, 16)).astype(np.float32)
+    g = np.random.default_rng(4).standard_normal((64, 8, 8, 8)).astype(np.float32)
+    before = lucidnet.get_num_threads()
+    lucidnet.set_num_threads(threads)
+    try:
+        out, (gx,), _ = run(F.max_pool2d, [x], g=g, kernel_size=2)
+    finally:
+        lucidnet.set_num_threads(before)
+    t_out, (t_gx,) = run_torch(TF.max_pool2d, [x], g, kernel_size=2)
+    np.testing.assert_array_equal(out, t_out)
+    np.testing.assert_array_equal(gx, t_gx)
+
+
 def test_max_pool2d_indices_survive_backward_and_unbatched():
     x = lucidnet.randn(3, 5, 5, dtype=lucidnet.float64, requires_grad=True)
     out, idx = F.max_pool2d(x, 2, return_indices=True)

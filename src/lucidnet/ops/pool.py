@@ -14,6 +14,7 @@ padding on the bottom and right (computed by nn.functional, which also checks th
 import numpy as np
 
 from ..autograd import primitive
+from .._threads import parallel, split
 from .conv import out_size, pad_input
 
 
@@ -81,23 +82,62 @@ def max_pool2d(x, kernel=(2, 2), stride=(2, 2), pads=((0, 0), (0, 0)), dilation=
 def _max_pool_2x2(xp, shape, pads, out_hw):
     """The common case, 2x2 windows with stride 2, as a tournament: each window's top pair, bottom pair, and the
     two winners. The three comparisons (left >= right in each row, top >= bottom) say which pixel won, ties to
-    the first in scan order as PyTorch; the backward writes g through them to the four offsets, every pixel once
-    (measured on (128, 32, 28, 28): forward and backward 24 ms instead of 29; NumPy's stride-2 loops are scalar,
-    so each pass over a strided view costs 2-3 ms however simple it is)."""
+    the first in scan order as PyTorch; the backward writes g through them to the four offsets, every pixel once.
+    When the windows tile the input, see :func:`_max_pool_2x2_tiled`."""
     (oh, ow) = out_hw
+    if xp.shape[2:] == (2 * oh, 2 * ow) and xp.flags.c_contiguous:
+        out, backward_tiled = _max_pool_2x2_tiled(xp, out_hw)
+        return out, lambda g: (_crop(backward_tiled(g), shape, pads),)
     a, b, c, d = (xp[:, :, i:i + 2 * oh:2, j:j + 2 * ow:2] for i in (0, 1) for j in (0, 1))
     top, bottom = np.maximum(a, b), np.maximum(c, d)
     out = np.maximum(top, bottom)
 
     def backward(g):
         first_row, left_top, left_bottom = top >= bottom, a >= b, c >= d
-        tiled = xp.shape[2:] == (2 * oh, 2 * ow)       # every pixel is written below: no zeros needed
-        gxp = (np.empty if tiled else np.zeros)(xp.shape, dtype=g.dtype)
+        gxp = np.zeros(xp.shape, dtype=g.dtype)
         down = ~first_row
         for (i, j), won in zip(((0, 0), (0, 1), (1, 0), (1, 1)),
                                (first_row & left_top, first_row > left_top, down & left_bottom, down > left_bottom)):
             np.multiply(g, won, out=gxp[:, :, i:i + 2 * oh:2, j:j + 2 * ow:2])
         return (_crop(gxp, shape, pads),)
+    return out, backward
+
+
+def _max_pool_2x2_tiled(xp, out_hw):
+    """The tournament when the windows tile xp (N, C, 2*OH, 2*OW), in two passes over flat arrays. Flattened, xp's
+    even and odd elements are the left and right pixels of every pair in every row (rows have even length), so
+    one comparison of two long stride-2 views decides all the row pairs at once, into ``pairs`` (N, C, OH, 2, OW):
+    the top and bottom pair of every window, one after the other; a second, contiguous one decides top against
+    bottom. The backward goes the same way back. NumPy's loops over stride-2 views are scalar and short rows
+    cost a call each, so fewer and longer passes matter (measured on (128, 32, 28, 28), forward and backward 12
+    ms instead of 24 on one thread), and the batch is split over the threads."""
+    n, c = xp.shape[:2]
+    oh, ow = out_hw
+    pairs = np.empty((n, c, oh, 2, ow), dtype=xp.dtype)
+    out = np.empty((n, c, oh, ow), dtype=xp.dtype)
+    pieces = split(n, 1) if out.size >= 1 << 15 else [slice(None)]
+
+    def forward(rows):
+        flat = xp[rows].reshape(-1)
+        np.maximum(flat[0::2], flat[1::2], out=pairs[rows].reshape(-1))
+        np.maximum(pairs[rows, :, :, 0], pairs[rows, :, :, 1], out=out[rows])
+    parallel(forward, pieces)
+
+    def backward(g):
+        gx = np.empty(xp.shape, dtype=g.dtype)          # every pixel is written below
+
+        def piece(rows):
+            p, flat = pairs[rows], xp[rows].reshape(-1)
+            top = p[:, :, :, 0] >= p[:, :, :, 1]        # the window's top pair won (ties: the top)
+            half = np.empty(p.shape, dtype=g.dtype)     # g at the winning pair of each window, 0 at the other
+            np.multiply(g[rows], top, out=half[:, :, :, 0])
+            np.multiply(g[rows], np.logical_not(top, out=top), out=half[:, :, :, 1])
+            left = flat[0::2] >= flat[1::2]             # the pair's left pixel won (ties: the left)
+            half, gflat = half.reshape(-1), gx[rows].reshape(-1)
+            np.multiply(half, left, out=gflat[0::2])
+            np.multiply(half, np.logical_not(left, out=left), out=gflat[1::2])
+        parallel(piece, pieces)
+        return gx
     return out, backward
 
 
