@@ -71,6 +71,16 @@ def run_torch(fn, arrays, g, **kw):
     return y.detach().numpy(), [None if t is None else t.grad.numpy() for t in ts]
 
 
+@pytest.fixture(params=["either", "batch-first", "batch-last"])
+def columns(request, monkeypatch):
+    """Each test once with conv2d's own choice of the column order, and once forced to each order (a small test
+    layer would otherwise see one of them only)."""
+    import lucidnet.ops.conv as ops_conv
+    if request.param != "either":
+        monkeypatch.setattr(ops_conv, "batch_last", lambda *_: request.param == "batch-last")
+    return request.param
+
+
 def close(a, b):
     assert a.shape == b.shape, (a.shape, b.shape)
     np.testing.assert_allclose(a, b, **TOL)
@@ -111,6 +121,7 @@ def _pair(v):
 
 
 @pytest.mark.parametrize("x_shape, w_shape, bias, kw", CASES, ids=[str(i) for i in range(len(CASES))])
+@pytest.mark.usefixtures("columns")
 def test_conv2d_against_loop_and_torch(x_shape, w_shape, bias, kw):
     rng = np.random.default_rng(0)
     x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
@@ -129,6 +140,7 @@ def test_conv2d_against_loop_and_torch(x_shape, w_shape, bias, kw):
             close(ours, theirs)
 
 
+@pytest.mark.usefixtures("columns")
 def test_conv2d_float32_stays_float32_and_matches_torch():
     rng = np.random.default_rng(2)
     x, w, b = (rng.standard_normal(s).astype(np.float32) for s in ((4, 3, 9, 9), (8, 3, 3, 3), (8,)))
@@ -140,6 +152,28 @@ def test_conv2d_float32_stays_float32_and_matches_torch():
         np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.usefixtures("columns")
+@pytest.mark.parametrize("threads", [1, 2])
+def test_conv2d_split_over_threads_matches_torch(threads):
+    # Large enough that the gather, the col2im's adds and the transpositions are split over the threads (by batch,
+    # kernel offset or channel), with padding, stride 2 and groups, so every piece lands in its own place.
+    rng = np.random.default_rng(7)
+    x, b = rng.standard_normal((12, 16, 40, 39)), rng.standard_normal(16)
+    before = lucidnet.get_num_threads()
+    lucidnet.set_num_threads(threads)
+    try:
+        for kw in (dict(padding=1), dict(padding=(2, 1), stride=2, groups=2)):
+            w = rng.standard_normal((16, 16 // kw.get("groups", 1), 3, 3))
+            out, grads, g = run(F.conv2d, [x, w, b], **kw)
+            t_out, t_grads = run_torch(TF.conv2d, [x, w, b], g, **kw)
+            close(out, t_out)
+            for ours, theirs in zip(grads, t_grads):
+                close(ours, theirs)
+    finally:
+        lucidnet.set_num_threads(before)
+
+
+@pytest.mark.usefixtures("columns")
 def test_conv2d_unbatched_and_channels_last_view():
     rng = np.random.default_rng(3)
     x, w = rng.standard_normal((2, 5, 4)), rng.standard_normal((3, 2, 2, 2))
@@ -153,6 +187,7 @@ def test_conv2d_unbatched_and_channels_last_view():
 # ------------------------------------------------------------------------------------------------ conv1d
 
 @pytest.mark.parametrize("kw", [{}, dict(stride=2, padding=1), dict(dilation=2, padding="same"), dict(groups=2)])
+@pytest.mark.usefixtures("columns")
 def test_conv1d_against_torch(kw):
     rng = np.random.default_rng(4)
     x, w, b = rng.standard_normal((2, 4, 9)), rng.standard_normal((6, 4 // kw.get("groups", 1), 3)), \
@@ -197,6 +232,7 @@ TRANSPOSED = [
 
 
 @pytest.mark.parametrize("x_shape, w_shape, bias, kw", TRANSPOSED, ids=[str(i) for i in range(len(TRANSPOSED))])
+@pytest.mark.usefixtures("columns")
 def test_conv_transpose2d_against_loop_and_torch(x_shape, w_shape, bias, kw):
     rng = np.random.default_rng(5)
     x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
@@ -212,6 +248,7 @@ def test_conv_transpose2d_against_loop_and_torch(x_shape, w_shape, bias, kw):
             close(ours, theirs)
 
 
+@pytest.mark.usefixtures("columns")
 def test_conv_transpose2d_is_the_adjoint_of_conv2d():
     """<conv2d(x, w), y> == <x, conv_transpose2d(y, w)>: the transpose in the linear-algebra sense."""
     rng = np.random.default_rng(6)
@@ -273,6 +310,7 @@ def test_dtype_mismatch_is_refused():
         F.conv2d(lucidnet.zeros(1, 1, 3, 3, dtype=lucidnet.float64), lucidnet.zeros(1, 1, 2, 2))
 
 
+@pytest.mark.usefixtures("columns")
 def test_conv2d_backward_twice_with_retain_graph():
     """The backward reuses its column matrix for the input gradient; a second backward must still be right."""
     rng = np.random.default_rng(7)
