@@ -24,95 +24,19 @@ from .functional_attention import packed_self_attention, scaled_dot_product_atte
 from .functional_conv import (adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d, conv_transpose2d, dropout2d,
                               max_pool2d)
 
-# The rest of PyTorch's activations and of its distances and losses, one module each (this one is full).
+# The activations, and the rest of PyTorch's distances and losses, one module each (this one is full).
 from .functional_activations import *  # noqa: F401,F403,E402
-from .functional_activations import __all__ as _activations
+from .functional_activations import __all__ as _activations, erf
 from .functional_losses import *  # noqa: F401,F403,E402
 from .functional_losses import __all__ as _losses
 
 __all__ = _activations + _losses + [
     "adaptive_avg_pool2d", "avg_pool2d", "conv1d", "conv2d", "conv_transpose2d", "dropout2d", "max_pool2d",
-    "binary_cross_entropy", "binary_cross_entropy_with_logits", "batch_norm", "cross_entropy", "dropout", "elu",
-    "embedding", "erf", "gelu", "huber_loss", "l1_loss", "layer_norm", "leaky_relu", "linear", "log_softmax",
-    "mse_loss", "nll_loss", "one_hot", "packed_self_attention", "pad", "relu", "scaled_dot_product_attention",
-    "sigmoid", "silu", "softmax", "tanh",
+    "binary_cross_entropy", "binary_cross_entropy_with_logits", "batch_norm", "cross_entropy", "dropout",
+    "embedding", "erf", "huber_loss", "l1_loss", "layer_norm", "linear", "log_softmax",
+    "mse_loss", "nll_loss", "one_hot", "packed_self_attention", "pad", "scaled_dot_product_attention",
+    "sigmoid", "softmax", "tanh",
 ]
-
-# ------------------------------------------------------------------------------------------------ activations
-
-def relu(input, inplace=False):
-    """max(x, 0), elementwise. ``inplace`` is accepted for PyTorch code and ignored (lucidnet never mutates
-    an input that autograd may need).
-
-    Example:
-        >>> import lucidnet
-        >>> relu(lucidnet.tensor([-1.0, 3.0]))
-        tensor([0., 3.])
-    """
-    return ops.relu(input)
-
-
-def leaky_relu(input, negative_slope=0.01, inplace=False):
-    """x for x > 0, else ``negative_slope * x``.
-
-    Example:
-        >>> import lucidnet
-        >>> leaky_relu(lucidnet.tensor([-2.0, 3.0]), 0.1)
-        tensor([-0.2000,  3.0000])
-    """
-    return ops.leaky_relu(input, negative_slope=float(negative_slope))
-
-
-def elu(input, alpha=1.0, inplace=False):
-    """x for x > 0, else ``alpha * (exp(x) - 1)`` (Clevert et al. 2015).
-
-    Example:
-        >>> import lucidnet
-        >>> elu(lucidnet.tensor([-1.0, 2.0]))
-        tensor([-0.6321,  2.0000])
-    """
-    return ops.elu(input, alpha=float(alpha))
-
-
-def erf(input):
-    """The error function, elementwise (W. J. Cody's rational approximations; float64 to 2.3e-16).
-
-    Example:
-        >>> import lucidnet
-        >>> erf(lucidnet.tensor([0.0, 0.5]))
-        tensor([0.0000, 0.5205])
-    """
-    return ops.erf(_float(input))
-
-
-def gelu(input, approximate="none"):
-    """Gaussian error linear unit x * Phi(x) (Hendrycks & Gimpel 2016), Phi the standard normal CDF.
-
-    Args:
-        input: any shape.
-        approximate: 'none' for the exact erf form, 'tanh' for
-            ``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))`` (cheaper; GPT-2's choice).
-
-    Example:
-        >>> import lucidnet
-        >>> gelu(lucidnet.tensor([-1.0, 0.0, 1.0]))
-        tensor([-0.1587,  0.0000,  0.8413])
-    """
-    if approximate not in ("none", "tanh"):
-        raise ValueError(f"gelu: expected approximate 'none' or 'tanh', got {approximate!r}.")
-    return ops.gelu(_float(input), approximate=approximate)
-
-
-def silu(input, inplace=False):
-    """x * sigmoid(x), also called swish; composed from the sigmoid primitive.
-
-    Example:
-        >>> import lucidnet
-        >>> silu(lucidnet.tensor([0.0, 1.0]))
-        tensor([0.0000, 0.7311])
-    """
-    return input * ops.sigmoid(input)
-
 
 # ------------------------------------------------------------------------------------------------ layers
 

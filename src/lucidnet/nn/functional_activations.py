@@ -1,7 +1,9 @@
-"""The rest of PyTorch's activation functions (``torch.nn.functional``): relu6, hardtanh, selu, celu, mish,
-softplus, softsign, softmin, logsigmoid, hardswish, hardsigmoid, tanhshrink, threshold, glu. Each is a
-composition of primitives (no backward code), with PyTorch's defaults; ``inplace`` is accepted and ignored, as
-in the other activations (lucidnet computes out of place).
+"""PyTorch's activation functions (``torch.nn.functional``): relu, leaky_relu, elu, erf, gelu, silu (one
+primitive each, or a composition), and relu6, hardtanh, selu, celu, mish, softplus, softsign, softmin,
+logsigmoid, hardswish, hardsigmoid, tanhshrink, threshold, glu: compositions of primitives (no backward code),
+with PyTorch's defaults. ``inplace`` is accepted and ignored (lucidnet computes out of place); sigmoid, tanh,
+softmax and log_softmax are lucidnet.functional's, re-exported by nn.functional. ``erf`` is lucidnet's (not in
+PyTorch's torch.nn.functional), exported by nn.functional too.
 
 Example:
     >>> import lucidnet
@@ -14,11 +16,86 @@ import numpy as np
 from .. import ops
 from ..functional import _float, _norm_axis, softmax
 
-__all__ = ["relu_", "celu", "glu", "hardsigmoid", "hardswish", "hardtanh", "logsigmoid", "mish", "relu6", "selu",
-           "softmin", "softplus", "softsign", "tanhshrink", "threshold"]
+__all__ = ["celu", "elu", "gelu", "glu", "hardsigmoid", "hardswish", "hardtanh", "leaky_relu", "logsigmoid",
+           "mish", "relu", "relu_", "relu6", "selu", "silu", "softmin", "softplus", "softsign", "tanhshrink",
+           "threshold"]
 
 # SELU's constants (Klambauer et al. 2017), as PyTorch.
 _SELU_ALPHA, _SELU_SCALE = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
+
+
+def relu(input, inplace=False):
+    """max(x, 0), elementwise. ``inplace`` is accepted for PyTorch code and ignored (lucidnet never mutates
+    an input that autograd may need).
+
+    Example:
+        >>> import lucidnet
+        >>> relu(lucidnet.tensor([-1.0, 3.0]))
+        tensor([0., 3.])
+    """
+    return ops.relu(input)
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """x for x > 0, else ``negative_slope * x``.
+
+    Example:
+        >>> import lucidnet
+        >>> leaky_relu(lucidnet.tensor([-2.0, 3.0]), 0.1)
+        tensor([-0.2000,  3.0000])
+    """
+    return ops.leaky_relu(input, negative_slope=float(negative_slope))
+
+
+def elu(input, alpha=1.0, inplace=False):
+    """x for x > 0, else ``alpha * (exp(x) - 1)`` (Clevert et al. 2015).
+
+    Example:
+        >>> import lucidnet
+        >>> elu(lucidnet.tensor([-1.0, 2.0]))
+        tensor([-0.6321,  2.0000])
+    """
+    return ops.elu(input, alpha=float(alpha))
+
+
+def erf(input):
+    """The error function, elementwise (W. J. Cody's rational approximations; float64 to 2.3e-16).
+
+    Example:
+        >>> import lucidnet
+        >>> erf(lucidnet.tensor([0.0, 0.5]))
+        tensor([0.0000, 0.5205])
+    """
+    return ops.erf(_float(input))
+
+
+def gelu(input, approximate="none"):
+    """Gaussian error linear unit x * Phi(x) (Hendrycks & Gimpel 2016), Phi the standard normal CDF.
+
+    Args:
+        input: any shape.
+        approximate: 'none' for the exact erf form, 'tanh' for
+            ``0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))`` (cheaper; GPT-2's choice).
+
+    Example:
+        >>> import lucidnet
+        >>> gelu(lucidnet.tensor([-1.0, 0.0, 1.0]))
+        tensor([-0.1587,  0.0000,  0.8413])
+    """
+    if approximate not in ("none", "tanh"):
+        raise ValueError(f"gelu: expected approximate 'none' or 'tanh', got {approximate!r}.")
+    return ops.gelu(_float(input), approximate=approximate)
+
+
+def silu(input, inplace=False):
+    """x * sigmoid(x), also called swish; composed from the sigmoid primitive.
+
+    Example:
+        >>> import lucidnet
+        >>> silu(lucidnet.tensor([0.0, 1.0]))
+        tensor([0.0000, 0.7311])
+    """
+    return input * ops.sigmoid(input)
 
 
 def relu_(input):

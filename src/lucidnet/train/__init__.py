@@ -29,7 +29,8 @@ from . import callbacks, losses, metrics
 from .callbacks import (CSVLogger, Callback, EarlyStopping, History, LambdaCallback, LearningRateScheduler,
                         ModelCheckpoint, ReduceLROnPlateau, TerminateOnNaN)
 from .distribution import Distribution, set_distribution
-from .model import Model, Sequential
+from .model import Model
+from .sequential import Sequential
 from .inspect import LayerStatistics, layer_statistics
 from .progress import ProgbarLogger
 from .tensorboard import TensorBoard

@@ -23,9 +23,10 @@ Example:
 import warnings
 
 from ..random import default_generator, get_state, set_state
+from ..validation import check_int
 from .data_adapter import has_len
 
-__all__ = ["EpochIterator", "ran_out_message"]
+__all__ = ["EpochIterator", "OneEpoch", "ran_out_message", "validation_epochs"]
 
 
 def ran_out_message(where, name, steps, done):
@@ -132,3 +133,40 @@ class EpochIterator:
                 warnings.warn(ran_out_message(self.where, self.name, steps, step), stacklevel=2)
                 return
             yield batch
+
+
+class OneEpoch:
+    """One epoch of an EpochIterator: its batches, and its length for the progress bar and messages.
+
+    Example:
+        >>> import numpy as np
+        >>> from lucidnet.train.data_adapter import adapt
+        >>> batches = EpochIterator(adapt("fit()", np.zeros((10, 2)), np.zeros(10), batch_size=4))
+        >>> len(OneEpoch(batches)), len(list(OneEpoch(batches)))
+        (3, 3)
+    """
+
+    def __init__(self, batches):
+        self.batches = batches
+
+    def __len__(self):
+        return len(self.batches)
+
+    def __iter__(self):
+        return self.batches.epoch()
+
+
+def validation_epochs(freq, where):
+    """``validate(epoch) -> bool`` for fit's ``validation_freq`` (an int: every that many epochs; a list: after
+    those 1-based epochs).
+
+    Example:
+        >>> validate = validation_epochs(2, "fit()")
+        >>> [epoch for epoch in range(6) if validate(epoch)]
+        [1, 3, 5]
+    """
+    if isinstance(freq, (list, tuple, set, range)):
+        epochs = {check_int(where, "validation_freq's epochs", e, 1) for e in freq}
+        return lambda epoch: epoch + 1 in epochs
+    freq = check_int(where, "validation_freq", freq, 1)
+    return lambda epoch: (epoch + 1) % freq == 0

@@ -1,8 +1,9 @@
-"""Model and Sequential: Keras's training front (compile, fit, evaluate, predict, summary) on lucidnet modules.
+"""Model: Keras's training front (compile, fit, evaluate, predict, summary) on lucidnet modules.
 
 A :class:`Model` is an ``nn.Module``: subclass it and write ``forward`` (PyTorch's way), or wrap any module
 with ``Model(module)``. :class:`Sequential` is both Keras's ``Sequential([...])`` and PyTorch's
-``nn.Sequential(...)``, with the same state-dict keys as PyTorch's. Either way::
+``nn.Sequential(...)``, with the same state-dict keys as PyTorch's (in :mod:`~lucidnet.train.sequential`).
+Either way::
 
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     history = model.fit(x, y, epochs=10, batch_size=128, validation_split=0.1)
@@ -21,7 +22,6 @@ import numpy as np
 
 from .. import dtypes, io
 from ..autograd import no_grad
-from ..nn.container import Sequential as _TorchSequential
 from ..nn.module import Module, module_from_config
 from ..tensor import Tensor
 from . import checkpoint
@@ -30,7 +30,7 @@ from .distribution import distribution
 from .summary import summary_lines
 from .trainer import Trainer
 
-__all__ = ["Model", "Sequential"]
+__all__ = ["Model"]
 
 
 def _shape(out):
@@ -110,9 +110,11 @@ class Model(Trainer, Module):
             >>> type(model).__name__, list(model.state_dict())
             ('Sequential', ['0.weight', '0.bias'])
         """
+        from ..nn.container import Sequential as TorchSequential
+        from .sequential import Sequential      # below Model: it subclasses it
         if isinstance(module, Model):
             return module
-        if type(module) is _TorchSequential:
+        if type(module) is TorchSequential:
             return Sequential(collections.OrderedDict(module.named_children()))
         return cls(module)
 
@@ -473,58 +475,3 @@ class Model(Trainer, Module):
             optimizer = None
         self._pending_optimizer = optimizer
         self._run = run
-
-
-class Sequential(Model, _TorchSequential):
-    """Layers applied in order, with the training API: Keras's ``Sequential([...])`` and PyTorch's
-    ``nn.Sequential(...)`` in one. State-dict keys are PyTorch's ("0.weight", ...).
-
-    Args:
-        *layers: the layers in order: as one list (Keras), as arguments (PyTorch), or an OrderedDict of
-            name -> layer.
-
-    Example:
-        >>> import lucidnet
-        >>> from lucidnet import nn
-        >>> model = lucidnet.Sequential([nn.Dense(8, activation="relu"), nn.Dense(2)])
-        >>> model.add(nn.Softmax(dim=-1))
-        >>> model(lucidnet.ones(4, 3)).shape, len(model)
-        (lucidnet.Size([4, 2]), 3)
-    """
-    config_name = "lucidnet.Sequential"     # in configs, "Sequential" is PyTorch's container (nn.Sequential)
-
-    def __init__(self, *layers):
-        if len(layers) == 1 and layers[0] is None:
-            layers = ()
-        _TorchSequential.__init__(self, *layers)
-
-    def add(self, layer):
-        """Append a layer (Keras's name for ``append``)."""
-        if not isinstance(layer, Module):
-            raise TypeError(f"Sequential.add(): expected a layer (a Module), got {type(layer).__name__}.")
-        self.append(layer)
-        self.built, self._probe_info = False, None
-
-    def pop(self):
-        """Remove and return the last layer."""
-        items = list(self.named_children())
-        if not items:
-            raise IndexError("Sequential.pop(): expected a model with layers, got an empty one.")
-        name, layer = items[-1]
-        delattr(self, name)
-        self.built, self._probe_info = False, None
-        return layer
-
-    def forward(self, x):
-        """Each layer in turn."""
-        return _TorchSequential.forward(self, x)
-
-    def get_config(self):
-        """``{"layers": [each layer's to_config()]}``."""
-        return _TorchSequential.get_config(self)
-
-    @classmethod
-    def from_config(cls, config):
-        """Rebuild from :meth:`get_config`'s output."""
-        return cls(*[module_from_config(spec) for spec in config["layers"]])
-

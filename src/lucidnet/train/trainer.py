@@ -27,7 +27,7 @@ from . import callbacks as callbacks_module
 from . import checkpoint
 from .data_adapter import (AugmentedData, LoaderDataAdapter, PeekedEpoch, adapt, augment_generators, has_len,
                            is_loader, split_validation)
-from .epoch_iterator import EpochIterator
+from .epoch_iterator import EpochIterator, OneEpoch, validation_epochs
 from .distribution import auto_distribution, distribution
 from .door import (DoorChecks, check_callbacks, check_flag, check_fraction, check_verbose, in_users_shapes,
                    quiet_numpy)
@@ -136,7 +136,7 @@ class Trainer(DoorChecks):
                             f"{type(generator).__name__}.")
         if initial_epoch is not None:
             check_int(where, "initial_epoch", initial_epoch, 0)
-        validate_at = _validation_epochs(validation_freq, where)
+        validate_at = validation_epochs(validation_freq, where)
         dist = auto_distribution()               # under mpiexec: data-parallel (lucidnet.train.distributed)
 
         if validation_split and validation_data is not None:
@@ -244,7 +244,7 @@ class Trainer(DoorChecks):
             for epoch in range(initial_epoch, epochs):
                 for m, _ in modes:               # model.train(), without walking the modules every epoch
                     m.training = True
-                data = first_epoch if epoch == initial_epoch else _Epoch(batches)
+                data = first_epoch if epoch == initial_epoch else OneEpoch(batches)
                 val_data = None
                 if val is not None and validate_at(epoch):
                     val_data = val if validation_steps is None else val_batches.first_batches(validation_steps)
@@ -487,26 +487,3 @@ class Trainer(DoorChecks):
         if chunks and isinstance(chunks[0], list):
             return [np.concatenate(parts) for parts in zip(*chunks)]
         return np.concatenate(chunks) if chunks else np.empty((0,))
-
-
-class _Epoch:
-    """One epoch of an EpochIterator: its batches, and its length for the progress bar and messages."""
-
-    def __init__(self, batches):
-        self.batches = batches
-
-    def __len__(self):
-        return len(self.batches)
-
-    def __iter__(self):
-        return self.batches.epoch()
-
-
-def _validation_epochs(freq, where):
-    """``validate(epoch) -> bool`` for fit's ``validation_freq`` (an int: every that many epochs; a list: after
-    those 1-based epochs)."""
-    if isinstance(freq, (list, tuple, set, range)):
-        epochs = {check_int(where, "validation_freq's epochs", e, 1) for e in freq}
-        return lambda epoch: epoch + 1 in epochs
-    freq = check_int(where, "validation_freq", freq, 1)
-    return lambda epoch: (epoch + 1) % freq == 0
