@@ -18,9 +18,10 @@ moving blocks of OH*OW numbers. Groups split the channels: one product per group
 Short image rows make those copies slow: NumPy's loops run along a row of OW numbers, one call per row (14
 numbers for the CNN's second layer). So a layer whose columns outnumber its outputs by far (C*KH*KW >= 4*O, as
 conv5x5 32->64: 800 rows against 64) orders its columns batch-last, (C*KH*KW, OH*OW*N), from a (C, H, W, N) copy of
-the input: a window's row and the batch next to it are one run of OW*N numbers, and the gather and the col2im's
-adds go 2-3x faster. The price is the product's (O, OH, OW, N) turning into NCHW, a transposition of the output
-(and of its gradient) that costs more than the columns save when there are few of them (conv5x5 1->32).
+the input: a window's row and the batch next to it are one run of OW*N numbers (measured on one thread for that
+layer at batch 128: col2im 20 ms instead of 46, the gather 26 instead of 35, each with its transposition). The
+price is the product's (O, OH, OW, N) turning into NCHW, a transposition of the output (and of its gradient)
+that costs more than the columns save when there are few of them (conv5x5 1->32: 25 rows against 32).
 
 conv_transpose2d is conv2d's gradient with respect to its input, so it reuses the pieces above with the roles of
 forward and backward swapped.
