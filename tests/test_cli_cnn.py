@@ -40,16 +40,16 @@ def test_cnn_trains_then_evaluate_and_predict(capsys, small):
     from lucidnet.data.png import read_png
     out = ok(capsys, "train", "--model", "cnn", "--epochs", 1, "--out", "c")
     assert out.startswith("lucidnet train: Fashion-MNIST (256 images to train on, 200 images to test on), CNN "
-                          "conv5x5-ReLU-maxpool 1->32->64, Linear(3136, 10), 83,466 parameters, Adam lr 0.001 with a "
-                          "cosine decay, batch 128, 1 epochs, seed 0\n")
+                          "conv5x5-ReLU-maxpool 1->32->64, dropout 0.25, Linear(3136, 10), 83,466 parameters, Adam lr "
+                          "0.002 with a cosine decay, batch 128, 1 epochs, seed 0\n")
     accuracy = accuracy_of(out)
     assert "Plots: c/history.png, c/confusion_matrix.png, c/filters.png, c/feature_maps.png" in out
-    assert json.load(open("c/history.json"))["lr"] == [0.001]
+    assert json.load(open("c/history.json"))["lr"] == [0.002]
     assert read_png("c/filters.png").ndim == 3 and read_png("c/feature_maps.png").ndim == 3
 
     model = lucidnet.load("c/model.safetensors")
     assert [type(m).__name__ for m in model] == ["Unflatten", "Conv2d", "ReLU", "MaxPool2d", "Conv2d", "ReLU",
-                                                 "MaxPool2d", "Flatten", "Linear"]
+                                                 "MaxPool2d", "Flatten", "Dropout", "Linear"]
     assert sum(p.numel() for p in model.parameters()) == 83466
     x_te, y_te = small[2], small[3]
     assert float((model.predict(x_te).argmax(1) == y_te).mean()) == pytest.approx(accuracy, abs=5e-5)
