@@ -105,7 +105,7 @@ class Model(Trainer, Module):
         keys) for an ``nn.Sequential``, else ``Model(module)``.
 
         Example:
-            >>> from lucidnet import nn
+            >>> from lucidnet import Sequential, nn
             >>> model = Model.from_module(nn.Sequential(nn.Linear(2, 3)))
             >>> type(model).__name__, list(model.state_dict())
             ('Sequential', ['0.weight', '0.bias'])
@@ -176,7 +176,7 @@ class Model(Trainer, Module):
             clipvalue: clip each gradient value to [-clipvalue, clipvalue] before each update.
 
         Example:
-            >>> from lucidnet import nn
+            >>> from lucidnet import Sequential, nn
             >>> model = Sequential([nn.Dense(3)])
             >>> model.compile("sgd", "mse", metrics=["mae"], lr=0.1, clipnorm=1.0)
             >>> model.compile("adamax", "mse")
@@ -199,7 +199,7 @@ class Model(Trainer, Module):
         """The keys fit and evaluate report: 'loss', then the metrics' names (Keras's order).
 
         Example:
-            >>> from lucidnet import nn
+            >>> from lucidnet import Sequential, nn
             >>> model = Sequential([nn.Dense(2)]); model.compile(loss="mse", metrics=["mae"])
             >>> model.metrics_names
             ['loss', 'mae']
@@ -248,7 +248,7 @@ class Model(Trainer, Module):
         None, as Keras writes it, is dropped): lazy layers create their parameters.
 
         Example:
-            >>> from lucidnet import nn
+            >>> from lucidnet import Sequential, nn
             >>> model = Sequential([nn.Dense(4), nn.ReLU(), nn.Dense(2)])
             >>> model.build((3,)); model[0].weight.shape
             lucidnet.Size([4, 3])
@@ -389,7 +389,7 @@ class Model(Trainer, Module):
             print_fn: where lines go. Default: print.
 
         Example:
-            >>> from lucidnet import nn
+            >>> from lucidnet import Sequential, nn
             >>> Sequential([nn.Dense(64, activation="relu"), nn.Dense(3)]).summary(input_shape=(2,))
             Model: "Sequential"
             ____________________________________________________________________
@@ -433,7 +433,7 @@ class Model(Trainer, Module):
         loss or metric cannot be saved. ``compile_from_config`` compiles from it again.
 
         Example:
-            >>> from lucidnet import nn
+            >>> from lucidnet import Sequential, nn
             >>> model = Sequential([nn.Dense(2)]); model.compile("sgd", "mse", lr=0.1)
             >>> model.get_compile_config()["optimizer"], model.get_compile_config()["lr"]
             ({'name': 'sgd'}, 0.1)
@@ -461,7 +461,7 @@ class Model(Trainer, Module):
         loaded into the optimizer now if the model has one, else when ``fit`` creates it.
 
         Example:
-            >>> from lucidnet import nn
+            >>> from lucidnet import Sequential, nn
             >>> model = Sequential([nn.Linear(2, 1)])
             >>> model.set_training_state({"epoch": 3, "history": {"loss": [0.9, 0.5, 0.4]}})
             >>> model.get_training_state()["epoch"]
