@@ -111,13 +111,20 @@ def by_pieces(fn, x, *more, outputs=1, block_bytes=None, min_piece=1 << 18):
         >>> by_pieces(lambda a, out: np.multiply(a, 2, out=out), np.arange(4.0))
         array([0., 2., 4., 6.])
     """
-    n, itemsize = np.size(x), np.asarray(x).itemsize
-    if n <= (min_piece * 2 - 1 if block_bytes is None else block_bytes // itemsize) or \
+    if type(x) is not np.ndarray:
+        x = np.asarray(x)
+    n = x.size
+    if n <= (min_piece * 2 - 1 if block_bytes is None else block_bytes // x.itemsize) or \
             (block_bytes is None and get_num_threads() < 2):
-        outs = [np.empty(n, dtype=np.asarray(x).dtype) for _ in range(outputs)]
-        fn(*(np.ravel(a) for a in (x,) + more), *outs)          # one piece (most calls): no pool
-        outs = [o.reshape(np.shape(x)) for o in outs]
-        return outs[0] if outputs == 1 else outs
+        # One piece (most calls): no pool, and as little Python as possible (ReLU runs twice per layer and step).
+        flat = [a.reshape(-1) if type(a) is np.ndarray else np.ravel(a) for a in more] if more else more
+        if outputs == 1:
+            out = np.empty(n, dtype=x.dtype)
+            fn(x.reshape(-1), *flat, out)
+            return out.reshape(x.shape)
+        outs = [np.empty(n, dtype=x.dtype) for _ in range(outputs)]
+        fn(x.reshape(-1), *flat, *outs)
+        return [o.reshape(x.shape) for o in outs]
     flats = [np.ascontiguousarray(a).reshape(-1) for a in (x,) + more]
     outs = [np.empty_like(flats[0]) for _ in range(outputs)]
     if block_bytes is None:
