@@ -114,3 +114,80 @@ def test_zero_on_a_read_only_array_raises_as_before():
     t = lucidnet.Tensor._wrap(np.broadcast_to(np.ones(3, np.float32), (2, 3)))
     with pytest.raises(ValueError, match="read-only"):
         t.zero_()
+
+
+# A zeroed .grad takes over the new gradient's memory (engine._accumulate) -----------------------------------
+
+def _zeroed_linear():
+    w = lucidnet.tensor(np.arange(12, dtype=np.float32).reshape(4, 3), requires_grad=True)
+    x = lucidnet.tensor(np.ones((2, 4), np.float32))
+    (x @ w).sum().backward()
+    w.grad.zero_()
+    return w, x
+
+
+def test_zeroed_grad_takes_the_new_gradient_instead_of_adding_it():
+    w, x = _zeroed_linear()
+    grad, before = w.grad, id(w.grad.array)                          # (an id: a reference would be seen)
+    (x @ w).sum().backward()
+    assert w.grad is grad and id(w.grad.array) != before             # the same tensor, no pass over zeros
+    assert w.grad.tolist() == [[2.0] * 3] * 4
+    (x @ w).sum().backward()                                         # not zeroed since: accumulated as always
+    assert w.grad.tolist() == [[4.0] * 3] * 4
+
+
+@pytest.mark.parametrize("hold", ["view", "numpy", "detach"])
+def test_zeroed_grad_seen_from_elsewhere_is_added_into(hold):
+    w, x = _zeroed_linear()
+    handle = {"view": lambda: w.grad[0], "numpy": lambda: w.grad.numpy(), "detach": lambda: w.grad.detach()}[hold]()
+    (x @ w).sum().backward()
+    assert np.asarray(handle).tolist() == ([2.0] * 3 if hold == "view" else [[2.0] * 3] * 4)
+
+
+@pytest.mark.parametrize("edit", [
+    lambda g: g.add_(1.0),                                           # versioned: the mark no longer holds
+    lambda g: g[0].fill_(1.0),                                       # through a view sharing the version
+    lambda g: g.numpy().__setitem__((slice(None),), 1.0),            # unversioned, through NumPy
+    lambda g: g.data.add_(1.0),
+])
+def test_an_edit_after_zero_is_kept(edit):
+    w, x = _zeroed_linear()
+    edit(w.grad)
+    expected = w.grad.numpy() + 2.0
+    (x @ w).sum().backward()
+    assert w.grad.tolist() == expected.tolist()
+
+
+def test_leaves_given_the_same_gradient_do_not_share_memory():
+    a = lucidnet.ones(3, requires_grad=True)
+    b = lucidnet.ones(3, requires_grad=True)
+    (a + b).sum().backward()
+    a.grad.zero_(), b.grad.zero_()
+    (a * 1.0 + b).sum().backward()                                   # add's backward hands both the same array
+    a.grad.add_(1.0)
+    assert a.grad.tolist() == [2.0] * 3 and b.grad.tolist() == [1.0] * 3
+
+
+@pytest.mark.parametrize("owner", ["optimizer", "module"])
+def test_zero_grad_without_none_lets_backward_take_the_gradient(owner):
+    layer = lucidnet.nn.Linear(4, 3)
+    x = lucidnet.ones(2, 4)
+    layer(x).sum().backward()
+    zero = layer.zero_grad if owner == "module" else lucidnet.optim.SGD(layer.parameters(), lr=0.1).zero_grad
+    zero(set_to_none=False)
+    before = id(layer.weight.grad.array)
+    layer(x).sum().backward()
+    assert id(layer.weight.grad.array) != before and layer.weight.grad.tolist() == [[2.0] * 4] * 3
+
+
+def test_zero_grad_with_set_to_none_false_then_backward_matches_pytorch():
+    rng = np.random.default_rng(0)
+    w0, x0 = rng.standard_normal((5, 3)).astype(np.float32), rng.standard_normal((4, 5)).astype(np.float32)
+    ours, theirs = lucidnet.tensor(w0, requires_grad=True), torch.tensor(w0, requires_grad=True)
+    opt_a, opt_b = lucidnet.optim.SGD([ours], lr=0.1), torch.optim.SGD([theirs], lr=0.1)
+    for _ in range(3):
+        for w, opt, lib in ((ours, opt_a, lucidnet), (theirs, opt_b, torch)):
+            opt.zero_grad(set_to_none=False)
+            (lib.tensor(x0) @ w).tanh().sum().backward()
+            opt.step()
+    np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-6)

@@ -55,7 +55,8 @@ class Tensor(TensorOperators, TensorMethods):
         >>> x.grad
         tensor([2., 4., 6.])
     """
-    __slots__ = ("array", "grad", "grad_fn", "_requires_grad", "_version", "_post_accumulate_hooks", "__weakref__")
+    __slots__ = ("array", "grad", "grad_fn", "_requires_grad", "_version", "_post_accumulate_hooks", "_zeroed_at",
+                 "__weakref__")
     __array_ufunc__ = None          # np_array * tensor defers to Tensor.__rmul__, keeping the graph
 
     def __init__(self, *data, dtype=None, requires_grad=False, device=None):
@@ -212,6 +213,7 @@ class Tensor(TensorOperators, TensorMethods):
         if self._requires_grad and arr.dtype.kind != "f":
             raise RuntimeError(f"data: a tensor that requires grad needs floating point values, got dtype {arr.dtype}.")
         self.array = arr
+        self._zeroed_at = None                  # new values (see engine._accumulate)
 
     def detach(self):
         """A tensor sharing this one's data but cut from the graph (no grad_fn, requires_grad False).

@@ -134,7 +134,9 @@ class TensorInPlace:
         """
         if not (autograd._grad_enabled and self._requires_grad):
             self.array.fill(0)                  # (a memset: twice as fast as self.array[...] = 0)
-            return self._bump()
+            self._bump()
+            self._zeroed_at = self._version[1]  # all zeros as of this edit: backward may take over a .grad (engine)
+            return self
         return self._inplace("zero_", lambda t: t * 0)
 
     def fill_(self, value):

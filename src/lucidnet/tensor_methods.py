@@ -55,10 +55,14 @@ class TensorMethods(tensor_inplace.TensorInPlace):
         """
         if self._requires_grad and not force:
             raise RuntimeError("numpy(): this tensor requires grad; call tensor.detach().numpy() instead.")
+        self._zeroed_at = None                  # writes through the array are not versioned: see engine._accumulate
         return self.array
 
     def __array__(self, dtype=None, copy=None):
-        return self.array if dtype is None else self.array.astype(dtype)
+        if dtype is not None:
+            return self.array.astype(dtype)
+        self._zeroed_at = None
+        return self.array
 
     def to(self, *args, dtype=None, device=None, non_blocking=False, copy=False, memory_format=None):
         """This tensor converted to another dtype (differentiable) and/or device, as PyTorch's ``to``:

@@ -220,7 +220,7 @@ class Module:
             if set_to_none:
                 p.grad = None
             elif p.grad is not None:
-                p.grad.array[...] = 0
+                p.grad.zero_()
 
     def apply(self, fn):
         """Call ``fn(module)`` on every sub-module (children first) and on this module; returns self.

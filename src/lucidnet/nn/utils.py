@@ -87,6 +87,9 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
         with np.errstate(invalid="ignore"):                 # inf * 0 -> nan, silently, as in PyTorch
             for g in grads:
                 np.multiply(g, coef.astype(g.dtype), out=g)
+        for p in params:
+            if p.grad is not None:
+                p.grad._bump()                              # in-place edits, seen by the version counter
     return Tensor._wrap(total)
 
 
@@ -111,6 +114,7 @@ def clip_grad_value_(parameters, clip_value):
         if p.grad is not None:
             g = p.grad.array
             np.clip(g, g.dtype.type(-clip_value), g.dtype.type(clip_value), out=g)
+            p.grad._bump()
 
 
 def parameters_to_vector(parameters):

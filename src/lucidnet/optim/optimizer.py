@@ -179,7 +179,7 @@ class Optimizer:
                     if set_to_none:
                         p.grad = None
                     else:
-                        p.grad.array.fill(0)
+                        p.grad.zero_()     # (marked zero: backward may then take the new gradient as it is)
 
     def step(self, closure=None):
         """Update every parameter that has a gradient, in place, by the algorithm's rule.

@@ -246,4 +246,5 @@ class Reducer:
                     p.grad = Tensor._wrap(view / total)
                 else:
                     np.divide(view, total, out=p.grad.array)    # the average and the copy back in one pass
+                    p.grad._bump()
         self._armed, self._ready, self._samples = False, set(), 0
