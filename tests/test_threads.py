@@ -62,6 +62,21 @@ def test_parallel_propagates_errors_and_keeps_order(threads):
         _threads.set_num_threads(0)
 
 
+def test_parallel_keeps_every_thread_busy_when_items_outnumber_threads(threads):
+    import threading
+    import time
+    threads(2)
+    takers = []
+
+    def item(i):
+        takers.append(threading.get_ident())
+        time.sleep(0.02)                       # (releases the GIL, as NumPy's loops do)
+        return i
+    assert _threads.parallel(item, range(6)) == list(range(6))
+    mine = takers.count(threading.get_ident())
+    assert 2 <= mine <= 4                      # about half each; the calling thread once took only the first
+
+
 def test_a_forked_child_gets_a_pool_of_its_own(threads):
     import os
     threads(2)

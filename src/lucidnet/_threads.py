@@ -78,8 +78,12 @@ def split(n, min_size):
 
 
 def parallel(fn, items):
-    """[fn(item) for item in items], the items spread over the pool and the calling thread (which takes the
-    first); the results in order. Serial with one thread, one item, or when called from inside the pool.
+    """[fn(item) for item in items], the items shared out over the pool's threads and the calling thread; the
+    results in order. Serial with one thread, one item, or when called from inside the pool.
+
+    Every thread takes the next item not yet taken until none is left, so more items than threads (the blocks
+    of a GELU) keep them all busy to the end: handing the calling thread the first item and the pool all the
+    others left the calling thread waiting through most of the work.
 
     Example:
         >>> parallel(lambda i: i * i, [1, 2, 3])
@@ -92,12 +96,24 @@ def parallel(fn, items):
     if _pool is None:
         _pool = concurrent.futures.ThreadPoolExecutor(get_num_threads() - 1, thread_name_prefix="lucidnet",
                                                       initializer=_mark_inside)
-    futures = [_pool.submit(fn, item) for item in items[1:]]
+    results = [None] * len(items)
+    order, taking = iter(range(len(items))), threading.Lock()
+
+    def work():
+        while True:
+            with taking:
+                i = next(order, None)
+            if i is None:
+                return
+            results[i] = fn(items[i])
+    futures = [_pool.submit(work) for _ in range(min(get_num_threads() - 1, len(items) - 1))]
     try:
-        first = fn(items[0])
+        work()
     finally:
         concurrent.futures.wait(futures)              # every piece is done before anyone reads the results
-    return [first] + [f.result() for f in futures]
+    for f in futures:
+        f.result()                                    # a piece's exception, raised here
+    return results
 
 
 def by_pieces(fn, x, *more, outputs=1, block_bytes=None, min_piece=1 << 18):
