@@ -169,10 +169,25 @@ def check_close(losses, ref_losses, weights, ref_weights, tol, what):
 
 
 def same_numbers_shm():
-    """same_numbers with every all_reduce through shared memory."""
+    """same_numbers with every all_reduce through shared memory; DDP's gradients go into shared memory without
+    passing through its bucket (one bucket: the sum is read where it lands; several: the last one is)."""
     lucidnet.distributed.shared.MIN_BYTES = 0
     try:
         same_numbers()
+        rank, size = dist.get_rank(), dist.get_world_size()
+        for cap in (None, 1e-4):                         # one bucket, then one per parameter
+            model = DDP(mlp(0, np.float64), bucket_cap_mb=cap)
+            X, y = data(6 * size, np.float64)
+            mine = slice(6 * rank, 6 * (rank + 1))
+            nn.functional.cross_entropy(model(lucidnet.tensor(X[mine])), lucidnet.tensor(y[mine])).backward()
+            grads = [p.grad.numpy().copy() for p in model.module.parameters()]
+            reference = mlp(0, np.float64)
+            nn.functional.cross_entropy(reference(lucidnet.tensor(X)), lucidnet.tensor(y)).backward()
+            for g, p in zip(grads, reference.parameters()):
+                assert rel(g, p.grad.numpy()) < 1e-12, (cap, rel(g, p.grad.numpy()))
+            buckets = model.reducer.buckets
+            assert not buckets[-1].buffer.any(), cap     # the last sum was read in shared memory
+            assert all(b.buffer[:b.size].any() for b in buckets[:-1]), cap
     finally:
         lucidnet.distributed.shared.MIN_BYTES = 64 << 10
 

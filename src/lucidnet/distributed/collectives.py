@@ -151,14 +151,56 @@ def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
     finish = _finisher(tensor, arr, buf, 1.0 / g.size if op is ReduceOp.AVG else None)
     if shared.usable(g, arr, op in (ReduceOp.SUM, ReduceOp.AVG)):
         with g.watchdog.watch("all_reduce"):
-            if g.shared is None:               # the first large sum: are all the ranks on this machine?
-                g.shared = shared.SharedSlots.for_group(MPI, g.comm) or False
-            done = g.shared and g.shared.all_reduce_sum(buf)
+            slots = _shared_slots(g, MPI)
+            done = slots is not False and slots.all_reduce_sum(buf) is not False
         if done:
             return Work(None, finish) if async_op else finish()
     mpi_op = _mpi_op(MPI, op)
     return _run(g, "all_reduce", lambda: g.comm.Allreduce(MPI.IN_PLACE, buf, op=mpi_op),
                 lambda: g.comm.Iallreduce(MPI.IN_PLACE, buf, op=mpi_op), finish, async_op)
+
+
+def _shared_slots(g, MPI):
+    """The group's SharedSlots, or False when its ranks are not all on one machine (found out, collectively, at
+    the first large sum)."""
+    if g.shared is None:
+        g.shared = shared.SharedSlots.for_group(MPI, g.comm) or False
+    return g.shared
+
+
+def _slot_for_sum(arr, group=None):
+    """Where this rank may write the values of ``arr`` for the next sum over the ranks of an array like it (same
+    shape and dtype on every rank, contiguous): its slot in shared memory, an array of ``arr.size`` numbers, when
+    that sum goes through shared memory; else None (sum ``arr`` with all_reduce as usual). Then call
+    :func:`_sum_in_slot`, which skips copying ``arr`` in. DistributedDataParallel fills its buckets this way.
+
+    Example:
+        >>> import numpy as np, lucidnet.distributed as dist
+        >>> dist.init_process_group()
+        >>> _slot_for_sum(np.zeros(1 << 20, np.float32)) is None      # one process: no shared memory
+        True
+        >>> dist.destroy_process_group()
+    """
+    g = default_group("all_reduce", group)
+    if not shared.usable(g, arr, True):
+        return None
+    MPI = import_mpi("all_reduce() runs over MPI")
+    with g.watchdog.watch("all_reduce"):
+        slots = _shared_slots(g, MPI)
+        return slots.next_slot(arr.size, arr.dtype) if slots else None
+
+
+def _sum_in_slot(arr, keep=False, group=None):
+    """The sum over the ranks of the values every rank wrote into its :func:`_slot_for_sum` slot for ``arr``:
+    written into ``arr``, which is returned; with ``keep``, left in shared memory and that returned instead (one
+    copy fewer; valid until this rank's next-but-one sum: read it before). Tested under mpiexec
+    (tests/distributed/mpi_worker.py), since in one process there is no slot."""
+    g = default_group("all_reduce", group)
+    with g.watchdog.watch("all_reduce"):
+        result = g.shared.all_reduce_sum(arr, filled=True, out=not keep)
+    if result is False:                        # (cannot happen: _slot_for_sum made room for this very sum)
+        raise RuntimeError("all_reduce(): the values were written into shared memory that the sum did not use.")
+    return result.reshape(arr.shape)
 
 
 def _check_src(g, src, where):

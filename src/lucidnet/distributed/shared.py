@@ -99,17 +99,34 @@ class SharedSlots:
         self.comm.Barrier()
         self.win.Sync()
 
-    def all_reduce_sum(self, buf):
-        """Sum the contiguous array ``buf`` over the ranks, in place (every rank calls it with the same shape);
-        False, with ``buf`` untouched, when the shared memory has no room for it."""
+    def _slots(self, n, dtype):
+        """The (size, n) slots of this call's turn."""
+        half = self.size * self.capacity
+        slots = self.memory[self.turn * half:(self.turn + 1) * half]
+        return slots.view(dtype).reshape(self.size, self.capacity // np.dtype(dtype).itemsize)[:, :n]
+
+    def next_slot(self, n, dtype):
+        """This rank's slot in the next :meth:`all_reduce_sum` of ``n`` numbers of ``dtype``, to write the numbers
+        straight into (then call it with ``filled=True``: one copy fewer); None when there is no room (a collective
+        call when the window grows, as in all_reduce_sum)."""
+        if not self._reserve(n * np.dtype(dtype).itemsize):
+            return None
+        return self._slots(n, dtype)[self.rank]
+
+    def all_reduce_sum(self, buf, filled=False, out=True):
+        """Sum the contiguous array ``buf`` over the ranks, in place (every rank calls it with the same shape), and
+        return it; False, with ``buf`` untouched, when the shared memory has no room for it. ``filled``: this
+        rank's values are already in the slot that :meth:`next_slot` gave. ``out=False``: leave the sum where it
+        is, in shared memory, and return that (a flat array; nothing is written into ``buf``): it stays valid
+        until this rank's next-but-one call, as the next call uses the other set of slots."""
         if not self._reserve(buf.nbytes):
             return False
-        n, half = buf.size, self.size * self.capacity
-        slots = self.memory[self.turn * half:(self.turn + 1) * half]
-        slots = slots.view(buf.dtype).reshape(self.size, self.capacity // buf.itemsize)[:, :n]
+        n = buf.size
+        slots = self._slots(n, buf.dtype)
         self.turn ^= 1
         flat = buf.reshape(-1)
-        slots[self.rank] = flat
+        if not filled:
+            slots[self.rank] = flat
         self._sync()
         lo, hi = n * self.rank // self.size, n * (self.rank + 1) // self.size
         total = slots[0, lo:hi]
@@ -117,8 +134,10 @@ class SharedSlots:
             for r in range(1, self.size):        # rank order, the same for every position
                 total += slots[r, lo:hi]
         self._sync()
+        if not out:
+            return slots[0]
         flat[...] = slots[0]
-        return True
+        return buf
 
     def _free_window(self):
         if self.win is not None:

@@ -18,6 +18,7 @@ import weakref
 import numpy as np
 
 from ... import distributed as dist
+from ...distributed.collectives import _slot_for_sum, _sum_in_slot
 from ...tensor import Tensor
 
 __all__ = ["Reducer"]
@@ -31,6 +32,7 @@ class _Bucket:
         self.offsets = np.cumsum([0] + [p.array.size for p in params]).tolist()
         self.size = self.offsets[-1]
         self.buffer = np.zeros(self.size + extra, dtype=dtype)
+        self.result = self.buffer           # where the sum arrives: the buffer, or (see Reducer._launch) shared memory
         self.pending = len(params)          # parameters whose gradient has not arrived yet this iteration
         self.work = None
 
@@ -201,10 +203,17 @@ class Reducer:
             self._finish()
 
     def _launch(self, bucket):
-        """Copy the weighted gradients into the bucket and start summing it across ranks."""
+        """Copy the weighted gradients into the bucket and start summing it across ranks.
+
+        When the sum goes through shared memory (every rank on one machine), the gradients are copied straight
+        into this rank's slot there instead of into the bucket, and the last bucket's sum is read where it lands,
+        in shared memory (valid until this rank's next-but-one sum, after _finish): two copies of the gradients
+        fewer per step for a model of one bucket."""
         weight = self._samples if self.average == "samples" else 1
+        slot = _slot_for_sum(bucket.buffer)
+        into = bucket.buffer if slot is None else slot
         for i, p in enumerate(bucket.params):
-            view = bucket.view(i)
+            view = into[bucket.offsets[i]:bucket.offsets[i + 1]].reshape(p.array.shape)
             if p.grad is None or weight == 0:            # no gradient here (unused, or no samples on this rank)
                 view[...] = 0
             elif weight == 1:
@@ -213,24 +222,29 @@ class Reducer:
             else:
                 np.multiply(p.grad.array, weight, out=view)
         if bucket is self.buckets[0]:
-            extra = bucket.buffer[bucket.size:]
+            extra = into[bucket.size:]
             if self.average == "samples":
                 extra[-1] = self._samples
             if self.find_unused_parameters:
                 for j, p in enumerate(q for b in self.buckets for q in b.params):
                     extra[j] = id(p) in self._reached or p.grad is not None
-        bucket.work = dist.all_reduce(bucket.buffer, async_op=True)
+        if slot is None:
+            bucket.work, bucket.result = dist.all_reduce(bucket.buffer, async_op=True), bucket.buffer
+        else:
+            keep = bucket is self.buckets[-1] and not self.gradient_as_bucket_view
+            bucket.work, bucket.result = None, _sum_in_slot(bucket.buffer, keep=keep)
 
     def _finish(self):
         """Wait for every bucket, divide, and give each parameter its averaged gradient."""
         for b in self.buckets:
-            b.work.wait()
-            b.work = None
+            if b.work is not None:
+                b.work.wait()
+                b.work = None
         first = self.buckets[0]
-        total = first.buffer[-1] if self.average == "samples" else self.world_size
+        total = first.result[-1] if self.average == "samples" else self.world_size
         used = None
         if self.find_unused_parameters:
-            used = iter(first.buffer[first.size:first.size + len(self._slot)])
+            used = iter(first.result[first.size:first.size + len(self._slot)])
         total = total or 1                        # no samples anywhere: the sums are zeros
         for b in self.buckets:
             if self.gradient_as_bucket_view:
@@ -238,13 +252,16 @@ class Reducer:
             for i, p in enumerate(b.params):
                 if used is not None and not next(used):
                     continue                     # no rank used it: its .grad stays as it was, as in PyTorch
-                view = b.view(i)
                 if self.gradient_as_bucket_view:
+                    view = b.view(i)
                     if p.grad is None or p.grad.array is not view:
                         p.grad = Tensor._wrap(view)
-                elif p.grad is None:
-                    p.grad = Tensor._wrap(view / total)
+                    continue
+                summed = b.result[b.offsets[i]:b.offsets[i + 1]].reshape(p.array.shape)
+                if p.grad is None:
+                    p.grad = Tensor._wrap(summed / total)
                 else:
-                    np.divide(view, total, out=p.grad.array)    # the average and the copy back in one pass
+                    np.divide(summed, total, out=p.grad.array)    # the average and the copy back in one pass
                     p.grad._bump()
+            b.result = b.buffer                   # (shared memory is reused by the next-but-one sum)
         self._armed, self._ready, self._samples = False, set(), 0
