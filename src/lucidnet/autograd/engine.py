@@ -6,8 +6,8 @@ all of its gradient has arrived (``_run``). ``grad`` and ``backward(inputs=...)`
 to the inputs (``_needed``) and run only those.
 """
 import functools
+import sys
 from heapq import heappop, heappush, heapreplace
-from sys import getrefcount
 
 import numpy as np
 
@@ -302,7 +302,7 @@ def _own_array(g, dtype):
 
 
 def _references(x):
-    return getrefcount(x)
+    return sys.getrefcount(x)
 
 
 def _one_name():
@@ -310,7 +310,9 @@ def _one_name():
     return _references(x)
 
 
-_ONE_NAME = _one_name()                        # what _references says of it (3 on CPython 3.11), measured so
+# What _references says of such an array (3 on CPython 3.11), measured so; None where Python counts no
+# references (PyPy): then a zeroed gradient is added into, as everywhere else.
+_ONE_NAME = _one_name() if hasattr(sys, "getrefcount") else None
 
 
 def _store_grad(t, g):
@@ -341,9 +343,9 @@ def _accumulate(grad, g, taken, held):
         (True, tensor([3., 3., 3.]))
     """
     arr = grad.array
-    if (getattr(grad, "_zeroed_at", None) == grad._version[1] and type(g) is np.ndarray and g.base is None
-            and arr.base is None and g.dtype is arr.dtype and g.shape == arr.shape and g.strides == arr.strides
-            and g.flags.writeable and id(g) not in taken
+    if (getattr(grad, "_zeroed_at", None) == grad._version[1] and _ONE_NAME and type(g) is np.ndarray
+            and g.base is None and arr.base is None and g.dtype is arr.dtype and g.shape == arr.shape
+            and g.strides == arr.strides and g.flags.writeable and id(g) not in taken
             and _references(arr) == _ONE_NAME + 1 and _references(g) == _ONE_NAME + held):   # (+1: grad.array)
         grad.array = g
         taken.add(id(g))
