@@ -27,11 +27,8 @@ def layer_norm(x, weight=None, bias=None, normalized_ndim=1, eps=1e-5):
     out = xhat if w is None and b is None else np.empty_like(x2)
     pieces = split(len(x2), -(-(1 << 15) // n))  # >= 32K numbers per thread
 
-    mean_of_rows = np.full((n, 1), 1 / n, dtype=x2.dtype)   # row means as a matrix-vector product (BLAS's GEMV):
-                                                              # 5x faster than .mean(axis=1) on rows of 128
-
     def forward(rows):
-        xh = np.subtract(x2[rows], x2[rows] @ mean_of_rows, out=xhat[rows])
+        xh = np.subtract(x2[rows], x2[rows].mean(axis=1, keepdims=True), out=xhat[rows])
         r = rstd[rows]
         np.divide(1, np.sqrt(np.einsum("ij,ij->i", xh, xh)[:, None] / n + eps), out=r)
         xh *= r
@@ -52,7 +49,7 @@ def layer_norm(x, weight=None, bias=None, normalized_ndim=1, eps=1e-5):
                 gxr = gx[rows]
                 np.multiply(gr, w, out=gxr) if w is not None else np.copyto(gxr, gr)      # gxhat
                 c = np.einsum("ij,ij->i", gxr, xh)[:, None] / n                           # mean(gxhat * xhat)
-                gxr -= gxr @ mean_of_rows
+                gxr -= gxr.mean(axis=1, keepdims=True)
                 gxr -= xh * c
                 gxr *= rstd[rows]
             return (np.einsum("ij,ij->j", gr, xh) if needs[1] else None, gr.sum(axis=0) if needs[2] else None)
