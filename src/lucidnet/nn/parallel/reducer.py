@@ -36,9 +36,10 @@ class _Bucket:
         self.pending = len(params)          # parameters whose gradient has not arrived yet this iteration
         self.work = None
 
-    def view(self, i):
-        p = self.params[i]
-        return self.buffer[self.offsets[i]:self.offsets[i + 1]].reshape(p.array.shape)
+    def view(self, i, of=None):
+        """Parameter i's part of the buffer (or of ``of``, an array laid out like it), in the parameter's shape."""
+        arr = self.buffer if of is None else of
+        return arr[self.offsets[i]:self.offsets[i + 1]].reshape(self.params[i].array.shape)
 
 
 def leaves_reached(outputs):
@@ -213,7 +214,7 @@ class Reducer:
         slot = _slot_for_sum(bucket.buffer)
         into = bucket.buffer if slot is None else slot
         for i, p in enumerate(bucket.params):
-            view = into[bucket.offsets[i]:bucket.offsets[i + 1]].reshape(p.array.shape)
+            view = bucket.view(i, into)
             if p.grad is None or weight == 0:            # no gradient here (unused, or no samples on this rank)
                 view[...] = 0
             elif weight == 1:
@@ -257,7 +258,7 @@ class Reducer:
                     if p.grad is None or p.grad.array is not view:
                         p.grad = Tensor._wrap(view)
                     continue
-                summed = b.result[b.offsets[i]:b.offsets[i + 1]].reshape(p.array.shape)
+                summed = b.view(i, b.result)
                 if p.grad is None:
                     p.grad = Tensor._wrap(summed / total)
                 else:
