@@ -163,9 +163,9 @@ def test_leaves_given_the_same_gradient_do_not_share_memory():
     b = lucidnet.ones(3, requires_grad=True)
     (a + b).sum().backward()
     a.grad.zero_(), b.grad.zero_()
-    (a * 1.0 + b).sum().backward()                                   # add's backward hands both the same array
+    ((a + b) * lucidnet.tensor([1.0, 2.0, 3.0])).sum().backward()    # add's backward hands both the same array
     a.grad.add_(1.0)
-    assert a.grad.tolist() == [2.0] * 3 and b.grad.tolist() == [1.0] * 3
+    assert a.grad.tolist() == [2.0, 3.0, 4.0] and b.grad.tolist() == [1.0, 2.0, 3.0]
 
 
 @pytest.mark.parametrize("owner", ["optimizer", "module"])
