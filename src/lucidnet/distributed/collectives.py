@@ -172,7 +172,8 @@ def _slot_for_sum(arr, group=None):
     """Where this rank may write the values of ``arr`` for the next sum over the ranks of an array like it (same
     shape and dtype on every rank, contiguous): its slot in shared memory, an array of ``arr.size`` numbers, when
     that sum goes through shared memory; else None (sum ``arr`` with all_reduce as usual). Then call
-    :func:`_sum_in_slot`, which skips copying ``arr`` in. DistributedDataParallel fills its buckets this way.
+    :func:`_sum_slots` and read the sum where it returns it. DistributedDataParallel sums its buckets this way:
+    the gradients go into shared memory and the averages come out of it, without passing through the bucket.
 
     Example:
         >>> import numpy as np, lucidnet.distributed as dist
@@ -184,23 +185,24 @@ def _slot_for_sum(arr, group=None):
     g = default_group("all_reduce", group)
     if not shared.usable(g, arr, True):
         return None
+    if g.shared and g.shared.fits(arr.nbytes):      # each step of training: nothing collective, nothing to watch
+        return g.shared.next_slot(arr.size, arr.dtype)
     MPI = import_mpi("all_reduce() runs over MPI")
     with g.watchdog.watch("all_reduce"):
         slots = _shared_slots(g, MPI)
         return slots.next_slot(arr.size, arr.dtype) if slots else None
 
 
-def _sum_in_slot(arr, keep=False, group=None):
-    """The sum over the ranks of the values every rank wrote into its :func:`_slot_for_sum` slot for ``arr``:
-    written into ``arr``, which is returned; with ``keep``, left in shared memory and that returned instead (one
-    copy fewer; valid until this rank's next-but-one sum: read it before). Tested under mpiexec
+def _sum_slots(arr, group=None):
+    """The sum over the ranks of the values every rank wrote into its :func:`_slot_for_sum` slot for ``arr``: a flat
+    array in shared memory, to read before this rank's next sum. Tested under mpiexec
     (tests/distributed/mpi_worker.py), since in one process there is no slot."""
     g = default_group("all_reduce", group)
-    with g.watchdog.watch("all_reduce"):
-        result = g.shared.all_reduce_sum(arr, filled=True, out=not keep)
-    if result is False:                        # (cannot happen: _slot_for_sum made room for this very sum)
-        raise RuntimeError("all_reduce(): the values were written into shared memory that the sum did not use.")
-    return result.reshape(arr.shape)
+    token = g.watchdog.start("all_reduce")
+    try:
+        return g.shared.sum_slots(arr.size, arr.dtype)
+    finally:
+        g.watchdog.done(token)
 
 
 def _check_src(g, src, where):

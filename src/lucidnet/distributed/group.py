@@ -87,7 +87,8 @@ class _Group:
         self.backend, self.comm, self.rank, self.size, self.timeout = backend, comm, rank, size, timeout
         self.watchdog = _Watchdog(self) if comm is not None else None
         self.previous_excepthook = None
-        self.shared = None            # distributed.shared.SharedSlots once known usable, False if not
+        # distributed.shared.SharedSlots once known usable; False if not, or if LUCIDNET_SHM_ALLREDUCE=0 at the start
+        self.shared = False if os.environ.get("LUCIDNET_SHM_ALLREDUCE", "1") == "0" else None
 
 
 def _timeout_seconds(timeout):

@@ -11,9 +11,11 @@ and sum there:
 
 Every position is summed by one rank in one fixed order, so every rank gets bit-identical results (as MPI's
 do), and the sum is the one a single process would compute in rank order. Two sets of slots are used in turn,
-so a rank may start the next call while another is still copying out of this one. Measured on this project's
+so a rank may start the next call while another is still copying out of this one. (Each rank summing every
+position itself, after one barrier, was measured too: for two ranks it saves the second barrier but reads twice
+the data, and was slower.) Measured on this project's
 2-core machine for the MLP's 0.94 MB of gradients: see bench/distributed.py. Set ``LUCIDNET_SHM_ALLREDUCE=0``
-to use MPI's Allreduce for everything.
+before the process group starts to use MPI's Allreduce for everything.
 """
 import os
 
@@ -37,7 +39,8 @@ def _room_for(nbytes):
 
 def usable(g, arr, sum_like):
     """True when ``arr`` should be summed through shared memory in the group ``g``: an MPI group whose ranks
-    are not known to be on several machines, a sum (or average) of at least MIN_BYTES of numbers.
+    are not known to be on several machines (nor started with LUCIDNET_SHM_ALLREDUCE=0), a sum (or average) of at
+    least MIN_BYTES of numbers.
 
     Example:
         >>> import numpy as np, lucidnet.distributed as dist
@@ -48,7 +51,7 @@ def usable(g, arr, sum_like):
         >>> dist.destroy_process_group()
     """
     return (g.comm is not None and sum_like and arr.nbytes >= MIN_BYTES and arr.dtype.kind in "fiu"
-            and os.environ.get("LUCIDNET_SHM_ALLREDUCE", "1") != "0" and g.shared is not False)
+            and g.shared is not False)
 
 
 class SharedSlots:
@@ -67,6 +70,7 @@ class SharedSlots:
         self.MPI, self.comm = MPI, comm
         self.rank, self.size = comm.Get_rank(), comm.Get_size()
         self.win, self.capacity, self.turn = None, 0, 0
+        self.views = {}                  # (turn, n, dtype) -> the slots: a training step asks for the same few
 
     @classmethod
     def for_group(cls, MPI, comm):
@@ -87,7 +91,7 @@ class SharedSlots:
         if not self.comm.allreduce(fits, op=self.MPI.LAND):                # the same answer on every rank
             return False
         self._free_window()
-        self.capacity = capacity
+        self.views, self.capacity = {}, capacity
         self.win = self.MPI.Win.Allocate_shared(total if self.rank == 0 else 0, 1, comm=self.comm)
         buf, _ = self.win.Shared_query(0)
         self.memory = np.frombuffer(buf, dtype=np.uint8, count=total)
@@ -99,34 +103,35 @@ class SharedSlots:
         self.comm.Barrier()
         self.win.Sync()
 
+    def fits(self, nbytes):
+        """Whether the slots hold ``nbytes`` already (then :meth:`next_slot` is not a collective call)."""
+        return nbytes <= self.capacity
+
     def _slots(self, n, dtype):
         """The (size, n) slots of this call's turn."""
-        half = self.size * self.capacity
-        slots = self.memory[self.turn * half:(self.turn + 1) * half]
-        return slots.view(dtype).reshape(self.size, self.capacity // np.dtype(dtype).itemsize)[:, :n]
+        key = (self.turn, n, dtype)
+        slots = self.views.get(key)
+        if slots is None:
+            if len(self.views) >= 64:                # many shapes: keep the cache small
+                self.views.clear()
+            half = self.size * self.capacity
+            slots = self.memory[self.turn * half:(self.turn + 1) * half]
+            slots = self.views[key] = slots.view(dtype).reshape(self.size, -1)[:, :n]
+        return slots
 
     def next_slot(self, n, dtype):
-        """This rank's slot in the next :meth:`all_reduce_sum` of ``n`` numbers of ``dtype``, to write the numbers
-        straight into (then call it with ``filled=True``: one copy fewer); None when there is no room (a collective
-        call when the window grows, as in all_reduce_sum)."""
+        """This rank's slot in the next sum of ``n`` numbers of ``dtype``, to write its numbers into before calling
+        :meth:`sum_slots`; None when there is no room (a collective call when the window grows: every rank calls
+        it with the same n and dtype)."""
         if not self._reserve(n * np.dtype(dtype).itemsize):
             return None
-        return self._slots(n, dtype)[self.rank]
+        return self._slots(n, np.dtype(dtype))[self.rank]
 
-    def all_reduce_sum(self, buf, filled=False, out=True):
-        """Sum the contiguous array ``buf`` over the ranks, in place (every rank calls it with the same shape), and
-        return it; False, with ``buf`` untouched, when the shared memory has no room for it. ``filled``: this
-        rank's values are already in the slot that :meth:`next_slot` gave. ``out=False``: leave the sum where it
-        is, in shared memory, and return that (a flat array; nothing is written into ``buf``): it stays valid
-        until this rank's next-but-one call, as the next call uses the other set of slots."""
-        if not self._reserve(buf.nbytes):
-            return False
-        n = buf.size
-        slots = self._slots(n, buf.dtype)
+    def sum_slots(self, n, dtype):
+        """The sum over the ranks of what each wrote into its :meth:`next_slot`: a flat array of ``n`` numbers in
+        shared memory, to read before this rank's next sum (after which the other ranks may write there again)."""
+        slots = self._slots(n, np.dtype(dtype))
         self.turn ^= 1
-        flat = buf.reshape(-1)
-        if not filled:
-            slots[self.rank] = flat
         self._sync()
         lo, hi = n * self.rank // self.size, n * (self.rank + 1) // self.size
         total = slots[0, lo:hi]
@@ -134,14 +139,22 @@ class SharedSlots:
             for r in range(1, self.size):        # rank order, the same for every position
                 total += slots[r, lo:hi]
         self._sync()
-        if not out:
-            return slots[0]
-        flat[...] = slots[0]
+        return slots[0]
+
+    def all_reduce_sum(self, buf):
+        """Sum the contiguous array ``buf`` over the ranks, in place (every rank calls it with the same shape and
+        dtype), and return it; False, with ``buf`` untouched, when the shared memory has no room for it."""
+        slot = self.next_slot(buf.size, buf.dtype)
+        if slot is None:
+            return False
+        flat = buf.reshape(-1)
+        slot[...] = flat
+        flat[...] = self.sum_slots(buf.size, buf.dtype)
         return buf
 
     def _free_window(self):
         if self.win is not None:
-            self.memory = None
+            self.memory, self.views = None, {}
             self.win.Unlock_all()
             self.win.Free()
             self.win = None

@@ -3,8 +3,8 @@
 The parameters are laid out in flat buffers ("buckets", one NumPy array per up to ``bucket_cap_mb`` of
 gradients of one dtype, filled from the last layer back, the order backward reaches them). Each parameter has
 a post-accumulate-grad hook; when every parameter of a bucket has its gradient, the bucket is filled and one
-non-blocking Allreduce sums it across ranks, in bucket order on every rank; when the last one is done the
-sums are divided and copied back into ``.grad``. :class:`DistributedDataParallel` and data-parallel ``fit``
+non-blocking Allreduce sums it across ranks, in bucket order on every rank; as each is done its sums are divided
+and copied back into ``.grad``. :class:`DistributedDataParallel` and data-parallel ``fit``
 both use one: call :meth:`prepare_for_backward` before each backward whose gradients should be averaged.
 
 The average is over samples: each rank's gradient is weighted by the number of samples it counted
@@ -18,21 +18,21 @@ import weakref
 import numpy as np
 
 from ... import distributed as dist
-from ...distributed.collectives import _slot_for_sum, _sum_in_slot
+from ...distributed.collectives import _slot_for_sum, _sum_slots
 from ...tensor import Tensor
 
 __all__ = ["Reducer"]
 
 
 class _Bucket:
-    """One flat buffer: the gradients of ``params`` (one dtype) side by side, plus ``extra`` trailing slots."""
+    """One flat buffer: the gradients of ``params`` (one dtype) side by side, plus ``extra`` trailing slots;
+    ``first``: the position of its first parameter among all the buckets' parameters."""
 
-    def __init__(self, params, dtype, extra):
-        self.params = params
+    def __init__(self, params, dtype, extra, first):
+        self.params, self.first = params, first
         self.offsets = np.cumsum([0] + [p.array.size for p in params]).tolist()
         self.size = self.offsets[-1]
         self.buffer = np.zeros(self.size + extra, dtype=dtype)
-        self.result = self.buffer           # where the sum arrives: the buffer, or (see Reducer._launch) shared memory
         self.pending = len(params)          # parameters whose gradient has not arrived yet this iteration
         self.work = None
 
@@ -114,6 +114,7 @@ class Reducer:
         self._next = 0                       # index of the next bucket to launch
         self._samples = 0                    # samples this rank counted since the last average
         self._reached = set()                # with find_unused_parameters: ids of the parameters the output uses
+        self._total, self._used = 1, None     # from the first bucket's sums: the divisor, which parameters were used
 
     def _build_buckets(self, params, cap_bytes):
         """Buckets of parameters, last layer first (the order backward reaches them), one dtype each."""
@@ -128,7 +129,8 @@ class Reducer:
         extra = [0] * len(buckets)
         if buckets:
             extra[0] = (self.average == "samples") + (len(params) if self.find_unused_parameters else 0)
-        return [_Bucket(g, g[0].array.dtype, e) for g, e in zip(buckets, extra)]
+        firsts = np.cumsum([0] + [len(g) for g in buckets]).tolist()
+        return [_Bucket(g, g[0].array.dtype, e, f) for g, e, f in zip(buckets, extra, firsts)]
 
     # ------------------------------------------------------------------------------------ each step
 
@@ -207,9 +209,8 @@ class Reducer:
         """Copy the weighted gradients into the bucket and start summing it across ranks.
 
         When the sum goes through shared memory (every rank on one machine), the gradients are copied straight
-        into this rank's slot there instead of into the bucket, and the last bucket's sum is read where it lands,
-        in shared memory (valid until this rank's next-but-one sum, after _finish): two copies of the gradients
-        fewer per step for a model of one bucket."""
+        into this rank's slot there instead of into the bucket, and the averages are read out of shared memory
+        into ``.grad`` at once: the bucket is not touched, two copies of the gradients fewer per step."""
         weight = self._samples if self.average == "samples" else 1
         slot = _slot_for_sum(bucket.buffer)
         into = bucket.buffer if slot is None else slot
@@ -230,39 +231,45 @@ class Reducer:
                 for j, p in enumerate(q for b in self.buckets for q in b.params):
                     extra[j] = id(p) in self._reached or p.grad is not None
         if slot is None:
-            bucket.work, bucket.result = dist.all_reduce(bucket.buffer, async_op=True), bucket.buffer
+            bucket.work = dist.all_reduce(bucket.buffer, async_op=True)
         else:
-            keep = bucket is self.buckets[-1] and not self.gradient_as_bucket_view
-            bucket.work, bucket.result = None, _sum_in_slot(bucket.buffer, keep=keep)
+            if bucket is not self.buckets[0]:
+                self._wait(self.buckets[0])              # its sums hold the divisor
+            self._deliver(bucket, _sum_slots(bucket.buffer))     # now: the next sum may reuse the slots
+
+    def _wait(self, bucket):
+        """Wait for a bucket's Allreduce, if it went through MPI, and deliver its averages."""
+        if bucket.work is not None:
+            bucket.work.wait()
+            bucket.work = None
+            self._deliver(bucket, bucket.buffer)
+
+    def _deliver(self, bucket, summed):
+        """Give each parameter of ``bucket`` its averaged gradient: the sums (an array laid out like the bucket)
+        divided by the number of samples (or ranks); the first bucket's sums also say how many."""
+        if bucket is self.buckets[0]:
+            extra = summed[bucket.size:].copy()
+            total = extra[-1] if self.average == "samples" else self.world_size
+            self._total = total or 1                 # no samples anywhere: the sums are zeros
+            self._used = extra[:len(self._slot)] if self.find_unused_parameters else None
+        if self.gradient_as_bucket_view:
+            np.divide(summed[:bucket.size], self._total, out=bucket.buffer[:bucket.size])
+        for i, p in enumerate(bucket.params):
+            if self._used is not None and not self._used[bucket.first + i]:
+                continue                         # no rank used it: its .grad stays as it was, as in PyTorch
+            if self.gradient_as_bucket_view:
+                view = bucket.view(i)
+                if p.grad is None or p.grad.array is not view:
+                    p.grad = Tensor._wrap(view)
+                continue
+            if p.grad is None:
+                p.grad = Tensor._wrap(bucket.view(i, summed) / self._total)
+            else:
+                np.divide(bucket.view(i, summed), self._total, out=p.grad.array)   # average and copy back in one pass
+                p.grad._bump()
 
     def _finish(self):
-        """Wait for every bucket, divide, and give each parameter its averaged gradient."""
+        """Wait for the buckets still summing through MPI and deliver their averages."""
         for b in self.buckets:
-            if b.work is not None:
-                b.work.wait()
-                b.work = None
-        first = self.buckets[0]
-        total = first.result[-1] if self.average == "samples" else self.world_size
-        used = None
-        if self.find_unused_parameters:
-            used = iter(first.result[first.size:first.size + len(self._slot)])
-        total = total or 1                        # no samples anywhere: the sums are zeros
-        for b in self.buckets:
-            if self.gradient_as_bucket_view:
-                b.buffer[:b.size] /= total
-            for i, p in enumerate(b.params):
-                if used is not None and not next(used):
-                    continue                     # no rank used it: its .grad stays as it was, as in PyTorch
-                if self.gradient_as_bucket_view:
-                    view = b.view(i)
-                    if p.grad is None or p.grad.array is not view:
-                        p.grad = Tensor._wrap(view)
-                    continue
-                summed = b.view(i, b.result)
-                if p.grad is None:
-                    p.grad = Tensor._wrap(summed / total)
-                else:
-                    np.divide(summed, total, out=p.grad.array)    # the average and the copy back in one pass
-                    p.grad._bump()
-            b.result = b.buffer                   # (shared memory is reused by the next-but-one sum)
+            self._wait(b)
         self._armed, self._ready, self._samples = False, set(), 0
