@@ -352,6 +352,46 @@ def fit_sampler():
         assert rel(w.array, r) < 1e-10, ("fit with a DistributedSampler", rel(w.array, r))
 
 
+def fit_metrics():
+    """fit's logs on N ranks are one process's: additive metrics (accuracy, top-k) added up from each rank's
+    slice, with no outputs gathered per step; a metric of whole batches (a max) from the gathered outputs."""
+    from lucidnet.train import distribution, metrics
+    lucidnet.set_default_dtype(lucidnet.float64)
+    X, y = data(60, np.float64)                          # 6 global batches of 10 per epoch: 4 + 3 + 3 on 3 ranks
+
+    def largest(y_pred, y_true):
+        return float(np.max(y_pred))
+
+    def run(metric_list):
+        lucidnet.manual_seed(0)
+        model = lucidnet.Sequential([nn.Linear(5, 16), nn.Tanh(), nn.Linear(16, 3)])
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=metric_list, lr=0.01)
+        return model.fit(X, y, epochs=2, batch_size=10, verbose=0).history
+
+    additive = lambda: ["accuracy", metrics.TopKAccuracy(k=2)]
+    whole = lambda: [metrics.MeanMetricWrapper(largest)]
+    gather, calls = dist.all_gather_object, []
+    dist.all_gather_object = lambda *a, **k: (calls.append(1), gather(*a, **k))[1]
+    try:
+        ranks = run(additive())
+        assert len(calls) < 6, f"expected no gather of outputs per step (12 steps), got {len(calls)} gathers"
+        del calls[:]
+        ranks.update(run(whole()))
+        assert len(calls) >= 12, len(calls)
+    finally:
+        dist.all_gather_object = gather
+    previous = distribution.distribution()
+    distribution.set_distribution(distribution.Distribution())       # one process, in this rank
+    try:
+        one = run(additive())
+        one.update(run(whole()))
+    finally:
+        distribution.set_distribution(previous)
+    assert ranks["accuracy"] == one["accuracy"] and ranks["top_k_accuracy"] == one["top_k_accuracy"], (ranks, one)
+    for key in ("loss", "largest"):
+        assert rel(np.array(ranks[key]), np.array(one[key])) < 1e-10, (key, ranks[key], one[key])
+
+
 def model_mismatch():
     rank = dist.get_rank()
     DDP(nn.Linear(3, 4 + rank))

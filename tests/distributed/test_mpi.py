@@ -16,7 +16,8 @@ WORKER = os.path.join(os.path.dirname(__file__), "mpi_worker.py")
 pytestmark = needs_mpi
 
 
-SCENARIOS = ["collectives", "same_numbers", "same_numbers_shm", "unused_parameters", "buffers", "fit_sampler"]
+SCENARIOS = ["collectives", "same_numbers", "same_numbers_shm", "unused_parameters", "buffers", "fit_sampler",
+             "fit_metrics"]
 
 
 @pytest.fixture(scope="module", params=[2, 3], ids=lambda n: f"{n}ranks")

@@ -114,23 +114,47 @@ class MPIDistribution(Distribution):
         self.reducer.add_samples(self.samples)
         self.reducer.reduce_now()
 
-    def reduce_logs(self, loss, n, outputs, targets):
-        """Every rank's loss, count, outputs and targets of one step, joined in rank order: the global batch's."""
+    def reduce_logs(self, loss, n, outputs, targets, metrics=()):
+        """The global batch's loss and count, and its metrics: when every metric is additive (its state a sum
+        over samples), each rank adds its slice's sums to ``metrics`` and one small gather of numbers joins them
+        (outputs come back None: the metrics are up to date); otherwise every rank's outputs and targets are
+        gathered and joined in rank order, for the caller to update the metrics with."""
         if self.size == 1:
             return loss, n, outputs, targets
+        if outputs is None or all(m.additive for m in metrics):
+            return self._sum_logs(loss, n, outputs, targets, metrics)
         parts = [None] * self.size
         dist.all_gather_object(parts, (loss, n, outputs, targets))
         parts = [p for p in parts if p[1]]
         total = sum(p[1] for p in parts)
         loss = sum(p[0] * p[1] for p in parts) / total
-        if outputs is None:
-            return loss, total, None, None
         if isinstance(outputs, (list, tuple)):
             outputs = type(outputs)(np.concatenate(o) for o in zip(*(p[2] for p in parts)))
         else:
             outputs = np.concatenate([p[2] for p in parts])
         targets = None if targets is None else np.concatenate([p[3] for p in parts])
         return loss, total, outputs, targets
+
+    def _sum_logs(self, loss, n, outputs, targets, metrics):
+        """reduce_logs for additive metrics: each rank's (loss sum, count, each metric's total and count) gathered
+        and added in rank order (the same numbers, bit for bit, on every rank)."""
+        mine = [loss * n if n else 0.0, n]           # (a rank with no samples has a nan loss: it counts 0)
+        for m in metrics if outputs is not None else ():
+            part = m.fresh()
+            if n:
+                part.update_state(outputs, targets)
+            mine += [part.total, part.count]
+        parts = [np.empty(len(mine)) for _ in range(self.size)]
+        dist.all_gather(parts, np.array(mine, dtype=np.float64))
+        sums = [0.0] * len(mine)
+        for part in parts:                       # rank order
+            for i, v in enumerate(part.tolist()):
+                sums[i] += v
+        for i, m in enumerate(metrics if outputs is not None else ()):
+            m.total += sums[2 + 2 * i]
+            m.count += int(sums[3 + 2 * i])
+        total = int(sums[1])
+        return (sums[0] / total if total else float("nan")), total, None, None
 
     def end_fit(self):
         """The end of a fit that went well: wait until every rank (rank 0 writing its files) is done."""

@@ -52,8 +52,10 @@ class Distribution:
     def distribute_model(self, model):
         """Called once the model is built, before its first step."""
 
-    def reduce_logs(self, loss, n, outputs, targets):
-        """A step's ``(loss, number of samples, outputs, targets)`` over all processes (outputs may be None)."""
+    def reduce_logs(self, loss, n, outputs, targets, metrics=()):
+        """A step's ``(loss, number of samples, outputs, targets)`` over all processes (outputs may be None).
+        ``metrics``: the metric objects the caller updates with the outputs returned; a distribution may update
+        them itself and return None for the outputs."""
         return loss, n, outputs, targets
 
     def end_fit(self):

@@ -242,6 +242,9 @@ class Metric:
     """A metric accumulated over batches: ``update_state`` per batch, ``result()`` for the value so far.
 
     Subclasses keep running sums (so a result over an epoch is exact, not an average of batch averages).
+    Those whose sums are over single samples set ``additive = True``: the state of a batch is then the sum of
+    the states of its parts, so data-parallel ``fit`` adds up the ranks' states instead of gathering their
+    outputs (a metric of whole batches, such as a maximum in a MeanMetricWrapper, is not additive).
 
     Args:
         name: the key of the metric in logs and ``History.history``.
@@ -253,6 +256,8 @@ class Metric:
         >>> m.result()
         0.5
     """
+
+    additive = False
 
     def __init__(self, name):
         self.name = name
@@ -318,6 +323,8 @@ class Accuracy(Metric):
         0.5
     """
 
+    additive = True
+
     def __init__(self, name="accuracy", threshold=0.5, mode="auto"):
         if mode not in ("auto", "categorical", "binary"):
             raise ValueError(f"Accuracy: expected mode 'auto', 'categorical' or 'binary', got {mode!r}.")
@@ -339,6 +346,8 @@ class TopKAccuracy(Metric):
         1.0
     """
 
+    additive = True
+
     def __init__(self, name="top_k_accuracy", k=5):
         k = check_int("TopKAccuracy", "k", k)
         self.k = int(k)
@@ -359,6 +368,8 @@ class MeanSquaredError(Metric):
         2.0
     """
 
+    additive = True
+
     def __init__(self, name="mse"):
         super().__init__(name)
 
@@ -377,6 +388,8 @@ class MeanAbsoluteError(Metric):
         >>> m = MeanAbsoluteError(); m.update_state(np.array([1.0, 3.0]), np.array([1.0, 1.0])); m.result()
         1.0
     """
+
+    additive = True
 
     def __init__(self, name="mae"):
         super().__init__(name)

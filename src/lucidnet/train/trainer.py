@@ -295,8 +295,9 @@ class Trainer(DoorChecks):
             out, targets = None, yb
             if metric_objects and yb is not None:
                 out = y_pred.array if isinstance(y_pred, Tensor) else y_pred
-            if dist is not None:                 # the global batch's loss, outputs and targets
-                value, n, out, targets = dist.reduce_logs(value, n, out, None if out is None else yb)
+            if dist is not None:                 # the global batch's loss, and outputs or metrics
+                value, n, out, targets = dist.reduce_logs(value, n, out, None if out is None else yb,
+                                                          metric_objects)
             total += value * n
             seen += n
             if out is not None:
