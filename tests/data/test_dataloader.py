@@ -160,6 +160,50 @@ def test_fast_path_and_general_path_give_the_same_batches(shuffle):
             assert xf.dtype == xs.dtype and yf.dtype == ys.dtype
 
 
+@pytest.mark.parametrize("parts", [2, 3])
+@pytest.mark.parametrize("kind", ["fast", "subset", "general", "batch_sampler", "drop_last"])
+def test_shards_of_every_rank_together_are_the_loaders_batches_and_load_only_their_rows(kind, parts):
+    X, y = xy(23)
+    base = TensorDataset(X, y)
+    args = dict(batch_size=5, shuffle=True, generator=4)
+    if kind == "subset":
+        base = Subset(base, np.arange(22, -1, -1))
+    if kind == "general":
+        base = Pairs(23)
+    if kind == "batch_sampler":
+        args = dict(batch_sampler=[[3, 1, 4, 15, 9], [2, 6], [5, 3, 5, 8, 9, 7, 9]])
+    if kind == "drop_last":
+        args["drop_last"] = True
+    whole = [yb.tolist() for _, yb in DataLoader(base, **args)]
+    shards = [[yb.tolist() for _, yb in DataLoader(base, **args).shard(r, parts)] for r in range(parts)]
+    assert all(len(s) == len(whole) for s in shards)
+    for i, batch in enumerate(whole):
+        assert sum((s[i] for s in shards), []) == batch                            # in rank order
+        assert [len(s[i]) for s in shards] == [len(a) for a in np.array_split(batch, parts)]
+
+
+def test_a_shard_gathers_only_its_rows(monkeypatch):
+    X, y = xy(40)
+    rows = []
+
+    class Counting(np.ndarray):
+        def __getitem__(self, idx):
+            if isinstance(idx, np.ndarray):
+                rows.append(len(idx))
+            return np.asarray(super().__getitem__(idx))
+    loader = DataLoader(TensorDataset(X.view(Counting), y), batch_size=8, shuffle=True, generator=0)
+    assert [len(yb) for _, yb in loader.shard(1, 2)] == [4] * 5
+    assert rows == [4] * 5
+
+
+def test_shard_bad_arguments():
+    loader = DataLoader(np.arange(4), batch_size=2)
+    with pytest.raises(ValueError, match=r"DataLoader.shard\(\): expected 0 <= rank < parts, got rank 2 of 2 parts"):
+        loader.shard(2, 2)
+    with pytest.raises(ValueError, match=r"DataLoader.shard\(\): expected parts to be a positive integer, got 0"):
+        loader.shard(0, 0)
+
+
 def test_batches_do_not_alias_the_dataset():
     X, y = xy(8)
     for shuffle in (False, True):

@@ -372,14 +372,17 @@ def fit_metrics():
     whole = lambda: [metrics.MeanMetricWrapper(largest)]
     gather, calls = dist.all_gather_object, []
     dist.all_gather_object = lambda *a, **k: (calls.append(1), gather(*a, **k))[1]
+    shard, parts = DataLoader.shard, []                  # each rank loads only its slice of each batch
+    DataLoader.shard = lambda self, rank, n: (parts.append(n), shard(self, rank, n))[1]
     try:
         ranks = run(additive())
         assert len(calls) < 6, f"expected no gather of outputs per step (12 steps), got {len(calls)} gathers"
+        assert parts and set(parts) == {dist.get_world_size()}, parts
         del calls[:]
         ranks.update(run(whole()))
         assert len(calls) >= 12, len(calls)
     finally:
-        dist.all_gather_object = gather
+        dist.all_gather_object, DataLoader.shard = gather, shard
     previous = distribution.distribution()
     distribution.set_distribution(distribution.Distribution())       # one process, in this rank
     try:

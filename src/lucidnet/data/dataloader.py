@@ -103,6 +103,16 @@ def _fast_source(dataset):
     return None
 
 
+def _part(start, end, cut):
+    """Positions ``start:end`` of a batch, or, with ``cut = (rank, parts)``, array_split's slice ``rank`` of them."""
+    if cut is None:
+        return start, end
+    rank, parts = cut
+    base, extra = divmod(end - start, parts)
+    lo = start + rank * base + min(rank, extra)
+    return lo, lo + base + (rank < extra)
+
+
 class DataLoader:
     """Iterate over a dataset in batches, optionally reshuffled every epoch.
 
@@ -179,9 +189,27 @@ class DataLoader:
         return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
 
     def __iter__(self):
+        return self.shard(0, 1)
+
+    def shard(self, rank, parts):
+        """One epoch, as iterating the loader gives it, but of every batch only slice ``rank`` of ``parts``
+        contiguous slices (NumPy's array_split: the first ``len % parts`` slices one sample longer), and only
+        those samples loaded: what one of ``parts`` data-parallel processes trains on (``fit`` under MPI).
+        The order is drawn as for a whole epoch, so the slices of all ranks together are the loader's batches.
+
+        Example:
+            >>> loader = DataLoader(np.arange(10), batch_size=5)
+            >>> [b.tolist() for b in loader.shard(0, 2)], [b.tolist() for b in loader.shard(1, 2)]
+            ([[0, 1, 2], [5, 6, 7]], [[3, 4], [8, 9]])
+        """
+        parts = check_int("DataLoader.shard()", "parts", parts)
+        rank = check_int("DataLoader.shard()", "rank", rank, minimum=0)
+        if rank >= parts:
+            raise ValueError(f"DataLoader.shard(): expected 0 <= rank < parts, got rank {rank} of {parts} parts.")
+        cut = None if parts == 1 else (rank, parts)
         fast = _fast_source(self.dataset) if self.collate_fn is None else None
         if self.batch_sampler is not None:
-            return self._sampled_batches(fast)
+            return self._sampled_batches(fast, cut)
         if self.sampler is not None:                                             # drawn now: one order per epoch
             order = np.asarray(list(self.sampler), dtype=np.intp).reshape(-1)
         else:
@@ -189,12 +217,15 @@ class DataLoader:
         n = len(self.dataset) if order is None else len(order)
         stop = n - n % self.batch_size if self.drop_last else n
         if fast is not None:
-            return self._fast_batches(order, stop, *fast)
-        return self._batches(order, stop)
+            return self._fast_batches(order, stop, cut, *fast)
+        return self._batches(order, stop, cut)
 
-    def _sampled_batches(self, fast):
+    def _sampled_batches(self, fast, cut):
         collate = self.collate_fn or default_collate
         for idx in self.batch_sampler:
+            if cut is not None:
+                idx = list(idx)
+                idx = idx[slice(*_part(0, len(idx), cut))]
             if fast is None:
                 yield collate([self.dataset[i] for i in idx])
                 continue
@@ -205,10 +236,10 @@ class DataLoader:
             batch = [a[idx] for a in arrays]
             yield Tensor._wrap(batch[0]) if single else tuple(Tensor._wrap(b) for b in batch)
 
-    def _fast_batches(self, order, stop, arrays, single, base):
+    def _fast_batches(self, order, stop, cut, arrays, single, base):
         bs = self.batch_size
         for start in range(0, stop, bs):
-            end = min(start + bs, stop)
+            start, end = _part(start, min(start + bs, stop), cut)
             if order is None and base is None:
                 batch = [a[start:end].copy() for a in arrays]                # a copy: batches never alias data
             else:
@@ -218,11 +249,12 @@ class DataLoader:
                 batch = [a[idx] for a in arrays]
             yield Tensor._wrap(batch[0]) if single else tuple(Tensor._wrap(b) for b in batch)
 
-    def _batches(self, order, stop):
+    def _batches(self, order, stop, cut):
         collate = self.collate_fn or default_collate
         dataset, bs = self.dataset, self.batch_size
         for start in range(0, stop, bs):
-            idx = range(start, min(start + bs, stop)) if order is None else order[start:start + bs].tolist()
+            start, end = _part(start, min(start + bs, stop), cut)
+            idx = range(start, end) if order is None else order[start:end].tolist()
             yield collate([dataset[i] for i in idx])
 
     # ------------------------------------------------------------------------------------------ resuming

@@ -121,7 +121,12 @@ class ArrayDataAdapter:
         return len(self.loader)
 
     def __iter__(self):
-        for batch in self.loader:
+        return self.shard(0, 1)
+
+    def shard(self, rank, parts):
+        """One epoch of slice ``rank`` of ``parts`` of every batch, only those rows gathered (see
+        :meth:`DataLoader.shard <lucidnet.data.DataLoader.shard>`): a data-parallel rank's share."""
+        for batch in self.loader.shard(rank, parts):
             yield batch[0].array, (batch[1].array if len(batch) == 2 else None)
 
 

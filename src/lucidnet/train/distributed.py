@@ -10,9 +10,10 @@ targets are gathered, so the loss, the metrics, the progress bar and the callbac
 and every rank takes the same decisions (EarlyStopping, nan). Validation data is evaluated whole on every rank
 (the same weights give the same logs). Only rank 0 prints and writes files: the other ranks run fit silently
 and without the callbacks that write (ModelCheckpoint, CSVLogger, ProgbarLogger); ``fit`` returns on every
-rank once rank 0 has written. Every rank must hold the same arrays. A DataLoader with a
+rank once rank 0 has written. Every rank must hold the same arrays, and gathers only its slice's rows of each batch
+(:meth:`DataLoader.shard <lucidnet.data.DataLoader.shard>`). A DataLoader with a
 :class:`~lucidnet.data.DistributedSampler` already yields this rank's share: its batches are used as they are
-(its batch size is per rank); any other loader's batches are sliced like arrays.
+(its batch size is per rank); any other loader's batches (and augmented batches, augmented whole) are sliced.
 
 Checkpoints hold the global state (weights, optimizer, generators, epoch), so a run saved on N ranks resumes
 exactly on any number of ranks, one included. Layers that draw random numbers while training (Dropout) draw
@@ -26,6 +27,7 @@ from ..data.distributed import DistributedSampler
 from ..nn.parallel import Reducer, broadcast_tensors
 from ..random import numpy_generator
 from .callbacks import CSVLogger, ModelCheckpoint
+from .data_adapter import ArrayDataAdapter
 from .distribution import Distribution
 from .progress import ProgbarLogger
 
@@ -76,7 +78,10 @@ class MPIDistribution(Distribution):
             raise ValueError(f"fit(): expected batch_size >= the number of ranks ({self.size}): it is the global "
                              f"batch, cut into one slice per rank; got {batch_size}.")
         self.sharded = isinstance(sampler, DistributedSampler)
-        return _SameOrder(data, sampler if self.sharded else None, initial_epoch)
+        part = None
+        if isinstance(data, ArrayDataAdapter):       # arrays: each rank gathers its slice of a batch, not all of it
+            part, self.sharded = (self.rank, self.size), True
+        return _SameOrder(data, sampler if isinstance(sampler, DistributedSampler) else None, initial_epoch, part)
 
     def distribute_callbacks(self, callbacks, verbose):
         """Rank 0 keeps every callback and reports; the others drop the callbacks that write files, and are silent."""
@@ -94,7 +99,8 @@ class MPIDistribution(Distribution):
     # ------------------------------------------------------------------------------------ each step
 
     def distribute_batch(self, x, y):
-        """This rank's contiguous slice of the global batch (numpy's array_split), counted for the average."""
+        """This rank's contiguous slice of the global batch (numpy's array_split), counted for the average (a
+        batch that is already this rank's share, from the data, is only counted)."""
         if self.size == 1:
             return x, y
         if not self.sharded:
@@ -164,10 +170,11 @@ class MPIDistribution(Distribution):
 
 class _SameOrder:
     """A training data adapter whose every epoch starts from rank 0's shuffling state (the same batches on all
-    ranks), or sets its DistributedSampler's epoch; everything else is the adapter's."""
+    ranks), or sets its DistributedSampler's epoch; with ``part = (rank, size)``, an ArrayDataAdapter's epochs
+    are of this rank's slices only. Everything else is the adapter's."""
 
-    def __init__(self, data, sampler, epoch):
-        self.data, self.sampler, self.epoch = data, sampler, epoch
+    def __init__(self, data, sampler, epoch, part=None):
+        self.data, self.sampler, self.epoch, self.part = data, sampler, epoch, part
 
     def __getattr__(self, name):
         return getattr(self.data, name)
@@ -187,4 +194,4 @@ class _SameOrder:
             state = [bits.state]
             dist.broadcast_object_list(state, src=0)
             bits.state = state[0]
-        return iter(self.data)
+        return iter(self.data) if self.part is None else self.data.shard(*self.part)
