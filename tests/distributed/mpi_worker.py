@@ -190,6 +190,23 @@ def same_numbers_shm():
         lucidnet.distributed.shared.MIN_BYTES = 64 << 10
 
 
+def bucket_views():
+    """gradient_as_bucket_view: each .grad is a view into its bucket, the same tensor on the same memory from step
+    to step (the bucket is neither copied onto itself nor swapped for a new view)."""
+    model = DDP(mlp(0, np.float64), gradient_as_bucket_view=True)
+    X, y = data(8, np.float64)
+    opt = lucidnet.optim.SGD(model.parameters(), lr=0.1)
+    first = None
+    for _ in range(3):
+        opt.zero_grad(set_to_none=False)
+        nn.functional.cross_entropy(model(lucidnet.tensor(X)), lucidnet.tensor(y)).backward()
+        grads = [p.grad for p in model.module.parameters()]
+        assert all(any(np.shares_memory(g.array, b.buffer) for b in model.reducer.buckets) for g in grads)
+        first = first or grads
+        assert all(g is f for g, f in zip(grads, first)), "expected .grad to stay the same tensor"
+        opt.step()
+
+
 def same_numbers():
     rank, size = dist.get_rank(), dist.get_world_size()
     # float64: one process's numbers to 1e-10 after 50 steps, uneven shards included (10 = 4 + 3 + 3 on 3 ranks)
@@ -197,6 +214,7 @@ def same_numbers():
         check_close(*same_numbers_sliced(np.float64, opt_name), 1e-10, f"float64 {opt_name}")
     check_close(*same_numbers_sliced(np.float64, "sgd", bucket_cap_mb=1e-4), 1e-10, "many buckets")
     check_close(*same_numbers_sliced(np.float64, "sgd", gradient_as_bucket_view=True), 1e-10, "bucket views")
+    bucket_views()
     # a global batch of 2: on 3 ranks one rank has no sample (its nan gradient must weigh nothing)
     check_close(*same_numbers_sliced(np.float64, "sgd", B=2, steps=10), 1e-10, "a rank without samples")
     # PyTorch's plain average over ranks: the same numbers when the shards are even (12 = 6 + 6 = 4 + 4 + 4)

@@ -33,13 +33,17 @@ class _Bucket:
         self.offsets = np.cumsum([0] + [p.array.size for p in params]).tolist()
         self.size = self.offsets[-1]
         self.buffer = np.zeros(self.size + extra, dtype=dtype)
+        self.views = [self._part(self.buffer, i) for i in range(len(params))]   # the same objects every step
         self.pending = len(params)          # parameters whose gradient has not arrived yet this iteration
         self.work = None
 
-    def view(self, i, of=None):
-        """Parameter i's part of the buffer (or of ``of``, an array laid out like it), in the parameter's shape."""
-        arr = self.buffer if of is None else of
+    def _part(self, arr, i):
         return arr[self.offsets[i]:self.offsets[i + 1]].reshape(self.params[i].array.shape)
+
+    def view(self, i, of=None):
+        """Parameter i's part of the buffer (always the same view), or of ``of``, an array laid out like it, in
+        the parameter's shape."""
+        return self.views[i] if of is None else self._part(of, i)
 
 
 def leaves_reached(outputs):
