@@ -198,11 +198,8 @@ def _sum_slots(arr, group=None):
     array in shared memory, to read before this rank's next sum. Tested under mpiexec
     (tests/distributed/mpi_worker.py), since in one process there is no slot."""
     g = default_group("all_reduce", group)
-    token = g.watchdog.start("all_reduce")
-    try:
+    with g.watchdog.watch("all_reduce"):
         return g.shared.sum_slots(arr.size, arr.dtype)
-    finally:
-        g.watchdog.done(token)
 
 
 def _check_src(g, src, where):

@@ -13,9 +13,9 @@ Every position is summed by one rank in one fixed order, so every rank gets bit-
 do), and the sum is the one a single process would compute in rank order. Two sets of slots are used in turn,
 so a rank may start the next call while another is still copying out of this one. (Each rank summing every
 position itself, after one barrier, was measured too: for two ranks it saves the second barrier but reads twice
-the data, and was slower.) Measured on this project's
-2-core machine for the MLP's 0.94 MB of gradients: see bench/distributed.py. Set ``LUCIDNET_SHM_ALLREDUCE=0``
-before the process group starts to use MPI's Allreduce for everything.
+the data, and was slower.) Measured on this project's 2-core machine for the MLP's 0.94 MB of gradients: see
+bench/distributed.py. Set ``LUCIDNET_SHM_ALLREDUCE=0`` before the process group starts to use MPI's Allreduce
+for everything.
 """
 import os
 

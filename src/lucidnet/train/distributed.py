@@ -5,12 +5,15 @@ process was started by ``mpiexec -n N`` (or that ``set_distribution(MPIDistribut
 Keras's distribution strategies read it: nothing is scaled silently), every global batch is cut into N
 contiguous slices, rank r trains on slice r, and the gradients are averaged across ranks, weighted by slice
 size, before clipping and the optimizer step. The shuffled order is rank 0's (its shuffling generator's state
-is copied to every rank before each epoch), so all ranks cut the same batches. Each step's loss, outputs and
-targets are gathered, so the loss, the metrics, the progress bar and the callbacks see exactly the global batch
-and every rank takes the same decisions (EarlyStopping, nan). Validation data is evaluated whole on every rank
-(the same weights give the same logs). Only rank 0 prints and writes files: the other ranks run fit silently
-and without the callbacks that write (ModelCheckpoint, CSVLogger, ProgbarLogger); ``fit`` returns on every
-rank once rank 0 has written. Every rank must hold the same arrays, and gathers only its slice's rows of each batch
+is copied to every rank before each epoch), so all ranks cut the same batches. Each step, every rank's loss sum
+and metric sums over its slice (accuracy, top-k, mse, mae: metrics whose state adds up over samples) are
+gathered, a few numbers per rank, and added in rank order, so the loss, the metrics, the progress bar and the
+callbacks see exactly the global batch's values and every rank takes the same decisions (EarlyStopping, nan);
+for metrics of whole batches (a MeanMetricWrapper of a function) the step's outputs and targets are gathered
+instead. Validation data is evaluated whole on every rank (the same weights give the same logs). Only rank 0
+prints and writes files: the other ranks run fit silently and without the callbacks that write
+(ModelCheckpoint, CSVLogger, ProgbarLogger); ``fit`` returns on every rank once rank 0 has written. Every rank
+must hold the same arrays, and gathers only its slice's rows of each batch
 (:meth:`DataLoader.shard <lucidnet.data.DataLoader.shard>`). A DataLoader with a
 :class:`~lucidnet.data.DistributedSampler` already yields this rank's share: its batches are used as they are
 (its batch size is per rank); any other loader's batches (and augmented batches, augmented whole) are sliced.
