@@ -18,7 +18,7 @@ import sys
 
 import numpy  # noqa: F401  (loads NumPy's BLAS, whose threads this module configures)
 
-__all__ = ["openblas_thread_timeout"]
+__all__ = ["openblas_num_threads", "openblas_thread_timeout"]
 
 TIMEOUT = 4
 
@@ -55,6 +55,32 @@ def openblas_thread_timeout(n=TIMEOUT):
         shutdown()                                      # ...and the next product starts threads that use it
         changed += 1
     return changed
+
+
+def openblas_num_threads(n=None):
+    """The number of threads each loaded OpenBLAS uses for a product (a list: empty where there is none, or for
+    a build that does not say); with ``n``, make them use ``n`` first (as threadpoolctl does, by the library's
+    own ``openblas_set_num_threads``, under the name NumPy's build gives it).
+
+    Example:
+        >>> all(n >= 1 for n in openblas_num_threads())
+        True
+    """
+    counts = []
+    for path in _openblas_libraries():
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        prefixes = [p for p in ("openblas_", "scipy_openblas_") if hasattr(lib, p + "get_num_threads")
+                    or hasattr(lib, p + "get_num_threads64_")]
+        for prefix in prefixes:
+            suffix = "" if hasattr(lib, prefix + "get_num_threads") else "64_"
+            if n is not None:
+                getattr(lib, prefix + "set_num_threads" + suffix)(ctypes.c_int(int(n)))
+            counts.append(int(getattr(lib, prefix + "get_num_threads" + suffix)()))
+            break
+    return counts
 
 
 openblas_thread_timeout()

@@ -27,8 +27,11 @@ needs_mpi = pytest.mark.skipif(not have_mpi(), reason="needs MPI: pip install 'l
 
 
 def run(n, args, timeout=120, env=None):
-    """``mpiexec -n n python args...``: (exit code, stdout + stderr, seconds); killed (all ranks) after timeout."""
-    full_env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1", **(env or {}))
+    """``mpiexec -n n python args...``: (exit code, stdout + stderr, seconds); killed (all ranks) after timeout.
+    ``env``: variables to set, or to unset where the value is None (one thread per rank unless it says)."""
+    full_env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    full_env.update(env or {})
+    full_env = {k: v for k, v in full_env.items() if v is not None}
     src = os.path.join(os.path.dirname(__file__), "..", "..", "src")
     full_env["PYTHONPATH"] = os.pathsep.join(filter(None, [os.path.abspath(src), full_env.get("PYTHONPATH")]))
     start = time.monotonic()

@@ -413,6 +413,18 @@ def fit_metrics():
         assert rel(np.array(ranks[key]), np.array(one[key])) < 1e-10, (key, ranks[key], one[key])
 
 
+def threads():
+    """Ranks on one machine share its cores: with no thread count chosen, each of the N ranks here uses
+    cores // N threads (at least 1), lucidnet's and OpenBLAS's; a count chosen with LUCIDNET_NUM_THREADS is kept."""
+    from lucidnet import _blas
+    chosen = os.environ.get("LUCIDNET_NUM_THREADS")
+    total, mine = os.cpu_count(), len(os.sched_getaffinity(0))
+    expect = int(chosen) if chosen else (mine if mine < total else max(1, total // dist.get_world_size()))
+    assert lucidnet.get_num_threads() == expect, (lucidnet.get_num_threads(), expect)
+    if not chosen:
+        assert set(_blas.openblas_num_threads()) <= {expect}, (_blas.openblas_num_threads(), expect)
+
+
 def model_mismatch():
     rank = dist.get_rank()
     DDP(nn.Linear(3, 4 + rank))

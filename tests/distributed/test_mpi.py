@@ -33,6 +33,15 @@ def test_scenario_passes_on_every_rank(job, scenario):
     assert code == 0, out[-4000:]
 
 
+@pytest.mark.parametrize("chosen", [None, "3"])
+def test_ranks_on_one_machine_share_its_cores_unless_a_thread_count_is_chosen(chosen):
+    # Two ranks each starting one thread per core asked twice the cores: 2,100 samples/s instead of 57,800.
+    unset = {"OMP_NUM_THREADS": None, "OPENBLAS_NUM_THREADS": None, "MKL_NUM_THREADS": None,
+             "LUCIDNET_NUM_THREADS": chosen}
+    code, out, _ = run(2, [WORKER, "threads"], env=unset)
+    assert code == 0 and "OK threads on 2 ranks" in out, out[-3000:]
+
+
 def test_different_models_on_the_ranks_are_refused_by_name():
     code, out, _ = run(2, [WORKER, "model_mismatch"])
     assert code != 0
