@@ -22,8 +22,12 @@ _pool = None
 _size = None
 
 
+# The variables through which a user chooses the number of threads, in the order they are read.
+ENV_VARIABLES = ("LUCIDNET_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+
+
 def _default_size():
-    for var in ("LUCIDNET_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+    for var in ENV_VARIABLES:
         value = os.environ.get(var, "").strip()
         if value.isdigit() and int(value) > 0:
             return int(value)

@@ -30,9 +30,6 @@ _LAUNCHER_SIZE_VARS = ("PMI_SIZE",                   # MPICH's hydra, Intel MPI
 
 _group = None                    # the default process group while initialized
 
-# Variables through which the user chooses how many threads a process uses (lucidnet's, OpenMP's, OpenBLAS's).
-_THREAD_VARIABLES = ("LUCIDNET_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")
-
 
 def launched_by_mpi():
     """True when this process was started by an MPI launcher (``mpiexec``, ``mpirun``, ``srun --mpi``).
@@ -118,13 +115,14 @@ def _share_cores(MPI, comm):
 
     Every rank would otherwise start one thread per core, for OpenBLAS's products and for lucidnet's own
     kernels, and k ranks on one machine would ask k times as many threads as it has cores: measured on this
-    project's 2-core machine, ``mpiexec -n 2 lucidnet train`` trained at 2,100 samples/s instead of 57,800. So,
+    project's 2-core machine, ``mpiexec -n 2 lucidnet train`` trained at 2,100 samples/s instead of 62,000. So,
     as PyTorch's torchrun sets OMP_NUM_THREADS=1 for the processes it starts, each of k ranks on a machine uses
     (cores // k) threads, at least one; cores the launcher bound this rank to (``mpiexec -bind-to core``) are
     this rank's. ``$LUCIDNET_NUM_THREADS``, ``$OMP_NUM_THREADS`` or ``$OPENBLAS_NUM_THREADS``, when set, are kept.
     Tested under mpiexec (tests/distributed/mpi_worker.py).
     """
-    if any(os.environ.get(v, "").strip() for v in _THREAD_VARIABLES):
+    from .. import _blas, _threads
+    if any(os.environ.get(v, "").strip() for v in _threads.ENV_VARIABLES):
         return None
     node = comm.Split_type(MPI.COMM_TYPE_SHARED)
     ranks_here = node.Get_size()
@@ -134,7 +132,6 @@ def _share_cores(MPI, comm):
     total = os.cpu_count() or 1
     mine = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else total
     threads = mine if mine < total else max(1, total // ranks_here)
-    from .. import _blas, _threads
     _threads.set_num_threads(threads)
     _blas.openblas_num_threads(threads)
     return threads
