@@ -116,22 +116,24 @@ def _share_cores(MPI, comm):
     Every rank would otherwise start one thread per core, for OpenBLAS's products and for lucidnet's own
     kernels, and k ranks on one machine would ask k times as many threads as it has cores: measured on this
     project's 2-core machine, ``mpiexec -n 2 lucidnet train`` trained at 2,100 samples/s instead of 62,000. So,
-    as PyTorch's torchrun sets OMP_NUM_THREADS=1 for the processes it starts, each of k ranks on a machine uses
-    (cores // k) threads, at least one; cores the launcher bound this rank to (``mpiexec -bind-to core``) are
-    this rank's. ``$LUCIDNET_NUM_THREADS``, ``$OMP_NUM_THREADS`` or ``$OPENBLAS_NUM_THREADS``, when set, are kept.
-    Tested under mpiexec (tests/distributed/mpi_worker.py).
+    as PyTorch's torchrun sets OMP_NUM_THREADS=1 for the processes it starts, the k ranks of a machine that may
+    run on the same cores (all of them, unless the launcher bound each to its own: ``mpiexec -bind-to core``)
+    use (those cores // k) threads each, at least one. ``$LUCIDNET_NUM_THREADS``, ``$OMP_NUM_THREADS`` or
+    ``$OPENBLAS_NUM_THREADS``, when set, are kept. Tested under mpiexec (tests/distributed/mpi_worker.py).
     """
     from .. import _blas, _threads
     if any(os.environ.get(v, "").strip() for v in _threads.ENV_VARIABLES):
         return None
+    if hasattr(os, "sched_getaffinity"):
+        cores = tuple(sorted(os.sched_getaffinity(0)))
+    else:
+        cores = tuple(range(os.cpu_count() or 1))
     node = comm.Split_type(MPI.COMM_TYPE_SHARED)
-    ranks_here = node.Get_size()
+    sharing = sum(c == cores for c in node.allgather(cores))     # the ranks here on exactly these cores
     node.Free()
-    if ranks_here == 1:
+    if sharing == 1:
         return None
-    total = os.cpu_count() or 1
-    mine = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else total
-    threads = mine if mine < total else max(1, total // ranks_here)
+    threads = max(1, len(cores) // sharing)
     _threads.set_num_threads(threads)
     _blas.openblas_num_threads(threads)
     return threads
