@@ -41,3 +41,18 @@ def test_products_still_work_after_the_pool_restarts():
     _blas.openblas_thread_timeout()         # stops OpenBLAS's threads; the next product starts new ones
     np.testing.assert_allclose(before @ before, expect)
     assert lucidnet.tensor(before).matmul(lucidnet.tensor(before)).shape == (300, 300)
+
+
+def test_the_number_of_openblas_threads_can_be_set_and_read_back():
+    before = _blas.openblas_num_threads()
+    if not _blas._openblas_libraries():     # NumPy built against another BLAS: nothing to say
+        assert before == []
+        return
+    assert before and all(n >= 1 for n in before), before      # every OpenBLAS NumPy loaded answers
+    try:
+        assert _blas.openblas_num_threads(1) == [1] * len(before)
+        a = np.random.default_rng(1).standard_normal((200, 200))
+        np.testing.assert_allclose(a @ np.eye(200), a)
+    finally:
+        _blas.openblas_num_threads(before[0])
+    assert _blas.openblas_num_threads() == before

@@ -72,14 +72,14 @@ def openblas_num_threads(n=None):
             lib = ctypes.CDLL(path)
         except OSError:
             continue
-        prefixes = [p for p in ("openblas_", "scipy_openblas_") if hasattr(lib, p + "get_num_threads")
-                    or hasattr(lib, p + "get_num_threads64_")]
-        for prefix in prefixes:
-            suffix = "" if hasattr(lib, prefix + "get_num_threads") else "64_"
-            if n is not None:
-                getattr(lib, prefix + "set_num_threads" + suffix)(ctypes.c_int(int(n)))
-            counts.append(int(getattr(lib, prefix + "get_num_threads" + suffix)()))
-            break
+        for get, set_ in (("openblas_get_num_threads", "openblas_set_num_threads"),
+                          ("scipy_openblas_get_num_threads64_", "scipy_openblas_set_num_threads64_"),
+                          ("scipy_openblas_get_num_threads", "scipy_openblas_set_num_threads")):
+            if hasattr(lib, get) and hasattr(lib, set_):
+                if n is not None:
+                    getattr(lib, set_)(ctypes.c_int(int(n)))
+                counts.append(int(getattr(lib, get)()))
+                break
     return counts
 
 

@@ -123,9 +123,10 @@ class SharedSlots:
         """This rank's slot in the next sum of ``n`` numbers of ``dtype``, to write its numbers into before calling
         :meth:`sum_slots`; None when there is no room (a collective call when the window grows: every rank calls
         it with the same n and dtype)."""
-        if not self._reserve(n * np.dtype(dtype).itemsize):
+        dtype = np.dtype(dtype)
+        if not self._reserve(n * dtype.itemsize):
             return None
-        return self._slots(n, np.dtype(dtype))[self.rank]
+        return self._slots(n, dtype)[self.rank]
 
     def sum_slots(self, n, dtype):
         """The sum over the ranks of what each wrote into its :meth:`next_slot`: a flat array of ``n`` numbers in

@@ -80,11 +80,11 @@ class MPIDistribution(Distribution):
         if batch_size is not None and batch_size < self.size:
             raise ValueError(f"fit(): expected batch_size >= the number of ranks ({self.size}): it is the global "
                              f"batch, cut into one slice per rank; got {batch_size}.")
-        self.sharded = isinstance(sampler, DistributedSampler)
-        part = None
-        if isinstance(data, ArrayDataAdapter):       # arrays: each rank gathers its slice of a batch, not all of it
-            part, self.sharded = (self.rank, self.size), True
-        return _SameOrder(data, sampler if isinstance(sampler, DistributedSampler) else None, initial_epoch, part)
+        by_sampler = isinstance(sampler, DistributedSampler)
+        # arrays: each rank gathers its slice of every batch, not the whole batch
+        part = (self.rank, self.size) if isinstance(data, ArrayDataAdapter) else None
+        self.sharded = by_sampler or part is not None
+        return _SameOrder(data, sampler if by_sampler else None, initial_epoch, part)
 
     def distribute_callbacks(self, callbacks, verbose):
         """Rank 0 keeps every callback and reports; the others drop the callbacks that write files, and are silent."""
@@ -147,8 +147,9 @@ class MPIDistribution(Distribution):
     def _sum_logs(self, loss, n, outputs, targets, metrics):
         """reduce_logs for additive metrics: each rank's (loss sum, count, each metric's total and count) gathered
         and added in rank order (the same numbers, bit for bit, on every rank)."""
+        metrics = metrics if outputs is not None else ()
         mine = [loss * n if n else 0.0, n]           # (a rank with no samples has a nan loss: it counts 0)
-        for m in metrics if outputs is not None else ():
+        for m in metrics:
             part = m.fresh()
             if n:
                 part.update_state(outputs, targets)
@@ -159,7 +160,7 @@ class MPIDistribution(Distribution):
         for part in parts:                       # rank order
             for i, v in enumerate(part.tolist()):
                 sums[i] += v
-        for i, m in enumerate(metrics if outputs is not None else ()):
+        for i, m in enumerate(metrics):
             m.total += sums[2 + 2 * i]
             m.count += int(sums[3 + 2 * i])
         total = int(sums[1])
