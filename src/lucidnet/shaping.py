@@ -11,6 +11,8 @@ from .tensor import Tensor
 
 def _pick(axis, dim, x=None, where="dim"):
     """One axis argument from NumPy's ``axis=`` or PyTorch's ``dim=``; each axis checked against x's dimensions."""
+    if axis is None and type(dim) is int and x is not None and -x.array.ndim <= dim < x.array.ndim:
+        return dim                             # the common call: one valid dim= (log_softmax(z, dim=1))
     if axis is not None and dim is not None and axis != dim:
         raise TypeError(f"{where}: got both axis={axis} and dim={dim}; pass one of them.")
     a = dim if axis is None else axis

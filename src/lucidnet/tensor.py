@@ -20,7 +20,7 @@ def _as_array(v):
     if isinstance(v, Tensor):
         return v.array
     if isinstance(v, tuple):
-        return tuple(_as_array(i) for i in v)
+        return tuple([i.array if isinstance(i, Tensor) else _as_array(i) for i in v])
     if isinstance(v, list) and any(isinstance(i, Tensor) for i in v):
         return [_as_array(i) for i in v]
     return v

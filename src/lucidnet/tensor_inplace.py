@@ -15,6 +15,8 @@ Example:
     >>> x.grad
     tensor([ 1.0806, -0.8323])
 """
+import operator
+
 import numpy as np
 
 from . import autograd, dtypes, ops
@@ -90,39 +92,40 @@ class TensorInPlace:
                 return NotImplemented
             other = PR.inplace_operand(self, other, where)
         ufunc(arr, other, out=arr, casting="unsafe")
-        return self._bump()
+        autograd.bump(self._version)
+        return self
 
     def __iadd__(self, other):
-        return self._arith_("+=", np.add, other, type(self).__add__)
+        return self._arith_("+=", np.add, other, operator.add)
 
     def __isub__(self, other):
-        return self._arith_("-=", np.subtract, other, type(self).__sub__)
+        return self._arith_("-=", np.subtract, other, operator.sub)
 
     def __imul__(self, other):
-        return self._arith_("*=", np.multiply, other, type(self).__mul__)
+        return self._arith_("*=", np.multiply, other, operator.mul)
 
     def __itruediv__(self, other):
         if self.array.dtype.kind != "f":
             return self._inplace("/=", lambda t: t / other, other)         # raises: a float result
-        return self._arith_("/=", np.divide, other, type(self).__truediv__)
+        return self._arith_("/=", np.divide, other, operator.truediv)
 
     def add_(self, other, alpha=1):
         """In place: self += alpha * other."""
-        return self._arith_("add_", np.add, other if alpha == 1 else other * alpha, type(self).__add__)
+        return self._arith_("add_", np.add, other if alpha == 1 else other * alpha, operator.add)
 
     def sub_(self, other, alpha=1):
         """In place: self -= alpha * other."""
-        return self._arith_("sub_", np.subtract, other if alpha == 1 else other * alpha, type(self).__sub__)
+        return self._arith_("sub_", np.subtract, other if alpha == 1 else other * alpha, operator.sub)
 
     def mul_(self, other):
         """In place: self *= other."""
-        return self._arith_("mul_", np.multiply, other, type(self).__mul__)
+        return self._arith_("mul_", np.multiply, other, operator.mul)
 
     def div_(self, other, *, rounding_mode=None):
         """In place: self /= other."""
         if rounding_mode is not None or self.array.dtype.kind != "f":
             return self._inplace("div_", lambda t: P.div(t, other, rounding_mode=rounding_mode), other)
-        return self._arith_("div_", np.divide, other, type(self).__truediv__)
+        return self._arith_("div_", np.divide, other, operator.truediv)
 
     def zero_(self):
         """Fill with zeros in place.
@@ -134,7 +137,7 @@ class TensorInPlace:
         """
         if not (autograd._grad_enabled and self._requires_grad):
             self.array.fill(0)                  # (a memset: twice as fast as self.array[...] = 0)
-            self._bump()
+            autograd.bump(self._version)
             self._zeroed_at = self._version[1]  # all zeros as of this edit: backward may take over a .grad (engine)
             return self
         return self._inplace("zero_", lambda t: t * 0)

@@ -7,7 +7,7 @@ PyTorch refuses (a string, a list, None): the operator then returns NotImplement
 """
 import numpy as np
 
-from . import dtypes, ops
+from . import autograd, dtypes, ops
 
 __all__ = ["TensorOperators"]
 
@@ -44,10 +44,16 @@ class TensorOperators:
         return NotImplemented if ab is None else ops.sub(*ab)
 
     def __mul__(self, other):
+        if type(other) is float and not (self._requires_grad and autograd._grad_enabled) and \
+                self.array.dtype.kind == "f":
+            return Tensor._wrap(np.multiply(self.array, other))     # nothing to record: lr * grad in a step
         ab = operands(self, other)
         return NotImplemented if ab is None else ops.mul(*ab)
 
     def __rmul__(self, other):
+        if type(other) is float and not (self._requires_grad and autograd._grad_enabled) and \
+                self.array.dtype.kind == "f":
+            return Tensor._wrap(np.multiply(other, self.array))
         ab = operands(other, self)
         return NotImplemented if ab is None else ops.mul(*ab)
 

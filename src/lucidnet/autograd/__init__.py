@@ -144,6 +144,9 @@ def bump(counter):
     counter[1] = _clock[0]
 
 
+_sum_rows = np.add.reduce                      # g.sum(0) without ndarray.sum's Python layer
+
+
 def unbroadcast(g, shape):
     """Sum a gradient over the axes that broadcasting added or stretched, giving it ``shape``.
 
@@ -157,7 +160,7 @@ def unbroadcast(g, shape):
         return g
     lead = g.ndim - len(shape)
     if lead > 0 and g.shape[lead:] == shape:   # only new leading axes (a bias added to a batch): sum them away
-        return g.sum(axis=tuple(range(lead)))
+        return _sum_rows(g, 0) if lead == 1 else g.sum(axis=tuple(range(lead)))
     axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1)
     out = g.sum(axis=axes) if axes else g
     return out if out.shape == shape else out.reshape(shape)
@@ -200,14 +203,24 @@ def primitive(f=None, *, name=None):
 
     @functools.wraps(f)
     def op(*args, **static):
-        arrays, needs = [], []                 # one pass over the inputs (this runs for every op)
-        for a in args:
+        # One pass over the inputs (this runs for every op); one and two inputs, most ops, unrolled.
+        if len(args) == 2:
+            a, b = args
+            need_a = need_b = False
             if isinstance(a, Tensor):
-                arrays.append(a.array)
-                needs.append(a._requires_grad)
+                a, need_a = a.array, a._requires_grad
+            if isinstance(b, Tensor):
+                b, need_b = b.array, b._requires_grad
+            arrays, needs = (a, b), (need_a, need_b)
+        elif len(args) == 1:
+            a, = args
+            if isinstance(a, Tensor):
+                arrays, needs = (a.array,), (a._requires_grad,)
             else:
-                arrays.append(a)
-                needs.append(False)
+                arrays, needs = args, (False,)
+        else:
+            arrays = tuple([a.array if isinstance(a, Tensor) else a for a in args])
+            needs = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
         try:
             out, backward = f(*arrays, **static)
         except ValueError as e:
@@ -227,7 +240,7 @@ def primitive(f=None, *, name=None):
         if _grad_enabled and True in needs:
             node = result.grad_fn = node_type()
             node.backward, node.inputs, node.needs, node.out_counter, node.out_data = (
-                backward, args, tuple(needs), result._version, out)
+                backward, args, needs, result._version, out)
             node.clock, node.seq, node.takes_needs, node.hooks = (
                 _clock[0], next(_sequence), backward.__code__.co_argcount == 2, None)
             result._requires_grad = True

@@ -301,8 +301,7 @@ def _own_array(g, dtype):
     return g if g.flags.writeable and g.base is None else g.copy()
 
 
-def _references(x):
-    return sys.getrefcount(x)
+_references = getattr(sys, "getrefcount", None)    # how many references an object has (None: not CPython)
 
 
 def _one_name():
@@ -310,9 +309,9 @@ def _one_name():
     return _references(x)
 
 
-# What _references says of such an array (3 on CPython 3.11), measured so; None where Python counts no
-# references (PyPy): then a zeroed gradient is added into, as everywhere else.
-_ONE_NAME = _one_name() if hasattr(sys, "getrefcount") else None
+# What _references says of such an array (2 on CPython 3.11: the name and the call's argument), measured so;
+# None where Python counts no references (PyPy): then a zeroed gradient is added into, as everywhere else.
+_ONE_NAME = _one_name() if _references else None
 
 
 def _store_grad(t, g):
@@ -343,10 +342,10 @@ def _accumulate(grad, g, taken, held):
         (True, tensor([3., 3., 3.]))
     """
     arr = grad.array
-    if (getattr(grad, "_zeroed_at", None) == grad._version[1] and _ONE_NAME and type(g) is np.ndarray
-            and g.base is None and arr.base is None and g.dtype is arr.dtype and g.shape == arr.shape
-            and g.strides == arr.strides and g.flags.writeable and id(g) not in taken
-            and _references(arr) == _ONE_NAME + 1 and _references(g) == _ONE_NAME + held):   # (+1: grad.array)
+    if (getattr(grad, "_zeroed_at", None) == grad._version[1] and type(g) is np.ndarray and g.base is None
+            and arr.base is None and g.dtype is arr.dtype and g.shape == arr.shape and g.strides == arr.strides
+            and _ONE_NAME and _references(arr) == _ONE_NAME + 1 and _references(g) == _ONE_NAME + held
+            and id(g) not in taken and g.flags.writeable):         # (+1: grad.array)
         grad.array = g
         taken.add(id(g))
     else:
@@ -368,7 +367,7 @@ def _store_leaf_grads(leaf_grads):
         if g.dtype is not data.dtype and g.dtype != data.dtype:
             g = g.astype(data.dtype)
         if t.grad is not None:                 # accumulate across backward calls, in place like PyTorch
-            _accumulate(t.grad, g, taken, held=2 if leaf_grads[t] is g else 1)
+            _accumulate(t.grad, g, taken, 2 if leaf_grads[t] is g else 1)
             continue
         owner = g.base
         if owner is None:

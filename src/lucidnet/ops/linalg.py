@@ -25,7 +25,15 @@ def _check_matmul(a, b):
 @primitive(name="MmBackward0")
 def matmul(a, b):
     """a @ b over the last two axes, batched over the leading ones (NumPy's rules for 1-D operands)."""
-    _check_matmul(a, b)
+    if a.dtype is not b.dtype:
+        _check_matmul(a, b)                    # (NumPy would promote; PyTorch refuses)
+    try:
+        out = np.matmul(a, b)
+    except ValueError:
+        out = None
+    if out is None:                            # shapes that do not multiply: say which, in PyTorch's terms
+        _check_matmul(a, b)
+        out = np.matmul(a, b)                  # (a reason the check does not know: NumPy's own error)
 
     def backward(g, needs):
         if a.ndim == 2 and b.ndim == 2:        # plain matrices, the common case
@@ -49,7 +57,7 @@ def matmul(a, b):
                 gb = unbroadcast(np.swapaxes(a2, -1, -2) @ g2, b2.shape)
             gb = gb.reshape(b.shape)
         return ga, gb
-    return np.matmul(a, b), backward
+    return out, backward
 
 
 @primitive(name="AddmmBackward0")

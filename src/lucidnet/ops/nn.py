@@ -6,9 +6,60 @@ import numpy as np
 from ..autograd import primitive
 
 
+# A classifier's logits are many short rows, (batch, classes), and NumPy reduces a short last axis one row at a
+# time: for (128, 10) float32, max takes 6.7 us and sum 4.6 us, more than exp. Reducing the transposed copy down
+# its columns (max: 3.4 us), or a matrix-vector product with ones (sum, in BLAS: 1.5 us), is what a kernel would do.
+_SHORT_ROW, _MANY_ROWS, _BLAS_ROW = 32, 64, 256
+
+
+def _last_axis(x, axis):
+    """True when ``axis`` is x's last, the axis the two reductions below speed up."""
+    return axis == -1 or axis == x.ndim - 1
+
+
+def max_last(x):
+    """x.max(axis=-1, keepdims=True); many short rows reduced as columns of the transposed copy.
+
+    Example:
+        >>> max_last(np.array([[1.0, 3.0], [4.0, 2.0]]))
+        array([[3.],
+               [4.]])
+    """
+    c = x.shape[-1]
+    if x.ndim == 2 and c <= _SHORT_ROW and x.shape[0] >= _MANY_ROWS:
+        return np.ascontiguousarray(x.T).max(axis=0).reshape(x.shape[0], 1)
+    return x.max(axis=-1, keepdims=True)
+
+
+def sum_last(x):
+    """x.sum(axis=-1, keepdims=True); float32/64 rows up to 256 long as one matrix-vector product with ones (BLAS).
+
+    Example:
+        >>> sum_last(np.array([[1.0, 3.0], [4.0, 2.0]], dtype=np.float32))
+        array([[4.],
+               [6.]], dtype=float32)
+    """
+    c = x.shape[-1]
+    if c <= _BLAS_ROW and x.ndim >= 2 and x.dtype.char in "fd" and x.flags.c_contiguous:
+        ones = _ONES.get((c, x.dtype.char))
+        if ones is None:
+            ones = _ONES[c, x.dtype.char] = np.ones((c, 1), dtype=x.dtype)
+        if x.ndim == 2:
+            return np.dot(x, ones)
+        return np.dot(x.reshape(-1, c), ones).reshape(x.shape[:-1] + (1,))
+    return x.sum(axis=-1, keepdims=True)
+
+
+_ONES = {}                                     # (length, dtype char) -> the column of ones sum_last multiplies by
+
+
 @primitive
 def softmax(x, axis=-1):
     """exp(x) / sum(exp(x)) along ``axis``."""
+    if _last_axis(x, axis):
+        e = np.exp(x - max_last(x))
+        out = e / sum_last(e)
+        return out, lambda g: (out * (g - sum_last(g * out)),)
     e = np.exp(x - np.max(x, axis=axis, keepdims=True))
     out = e / np.sum(e, axis=axis, keepdims=True)
     return out, lambda g: (out * (g - np.sum(g * out, axis=axis, keepdims=True)),)
@@ -17,11 +68,14 @@ def softmax(x, axis=-1):
 @primitive
 def log_softmax(x, axis=-1):
     """x - logsumexp(x) along ``axis``."""
-    shifted = x - x.max(axis=axis, keepdims=True)
+    last = _last_axis(x, axis)
+    shifted = x - (max_last(x) if last else x.max(axis=axis, keepdims=True))
     e = np.exp(shifted)
-    s = e.sum(axis=axis, keepdims=True)
+    s = sum_last(e) if last else e.sum(axis=axis, keepdims=True)
     out = shifted - np.log(s)
     # d/dx = g - softmax(x) * sum(g), with softmax = e / s from the forward's exponentials (no exp again)
+    if last:
+        return out, lambda g: (g - e * (sum_last(g) / s),)
     return out, lambda g: (g - e * (g.sum(axis=axis, keepdims=True) / s),)
 
 
@@ -33,8 +87,8 @@ def cross_entropy(z, target, weight=None, ignore_index=-100, label_smoothing=0.0
     ``ignore_index=None`` says no target is to be ignored. The target gets no gradient."""
     n, c = z.shape
     eps = label_smoothing
-    shifted = z - z.max(axis=1, keepdims=True)
-    logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    shifted = z - max_last(z)
+    logp = shifted - np.log(sum_last(np.exp(shifted)))
     w = None if weight is None else weight.astype(z.dtype, copy=False)
     # Every row's loss is -sum_c t_c log p_c for a target distribution t. With class ids, t is sparse:
     # (1 - eps) * weight at the true class, plus eps / C * weight spread over all classes (label smoothing).

@@ -31,17 +31,36 @@ def broadcast_to(x, shape):
 
 def _is_basic(index):
     """True when NumPy indexing with ``index`` gives a view (ints, slices, None, Ellipsis only)."""
-    items = index if isinstance(index, tuple) else (index,)
-    return all(i is None or i is Ellipsis or isinstance(i, slice)
-               or (isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_))) for i in items)
+    for i in (index if type(index) is tuple else (index,)):
+        kind = type(i)
+        if not (kind is slice or kind is int or i is None or i is Ellipsis
+                or isinstance(i, (int, np.integer)) and not isinstance(i, bool)):
+            return False
+    return True
+
+
+_RANGES = {}                                   # range -> its index array: a loop's x[range(n), y] makes it once
+
+
+def _range_array(r):
+    """The integer array NumPy makes of range ``r``, read-only and kept for the next step's same range."""
+    array = _RANGES.get(r)
+    if array is None:
+        array = np.arange(r.start, r.stop, r.step)
+        array.flags.writeable = False
+        if len(_RANGES) >= 64:                 # a loop over many sizes: keep the newest few
+            _RANGES.clear()
+        _RANGES[r] = array
+    return array
 
 
 def _advanced(index, shape):
     """(the index with each Python range as the integer array NumPy makes of it, whether it picks no element
     twice) for an index that is not basic."""
-    items = index if type(index) is tuple else (index,)
-    arrays = tuple(np.arange(i.start, i.stop, i.step) if type(i) is range else i for i in items)   # no loop
-    return (arrays if type(index) is tuple else arrays[0]), _picks_once(items, shape)
+    if type(index) is not tuple:
+        return (_range_array(index) if type(index) is range else index), _picks_once((index,), shape)
+    arrays = tuple([_range_array(i) if type(i) is range else i for i in index])
+    return arrays, _picks_once(index, shape)
 
 
 def _picks_once(items, shape):
@@ -52,16 +71,21 @@ def _picks_once(items, shape):
         return False
     distinct, n = False, None
     for i, size in zip(items, shape):
-        if type(i) is range:
-            lo, hi = (min(i[0], i[-1]), max(i[0], i[-1])) if i else (0, -1)
-            distinct = distinct or 0 <= lo and hi < size or -size <= lo and hi < 0
-        elif not (type(i) is np.ndarray and i.ndim == 1 and i.dtype.kind in "iu"):
-            if isinstance(i, (slice, int, np.integer)) and not isinstance(i, (bool, np.bool_)):
+        kind = type(i)
+        if kind is range:
+            if not i:
+                distinct = True
+            elif not distinct:
+                lo, hi = (i.start, i[-1]) if i.step > 0 else (i[-1], i.start)
+                distinct = 0 <= lo and hi < size or -size <= lo and hi < 0
+        elif not (kind is np.ndarray and i.ndim == 1 and i.dtype.kind in "iu"):
+            if kind is slice or isinstance(i, (int, np.integer)) and not isinstance(i, bool):
                 continue                       # a slice or one position picks nothing twice
             return False
-        if n is not None and len(i) != n:
+        if n is None:
+            n = len(i)
+        elif len(i) != n:
             return False
-        n = len(i)
     return distinct
 
 
