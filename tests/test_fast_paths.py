@@ -3,7 +3,8 @@
 The step ``relu(x @ W + b)``, ``-log_softmax(z, dim=1)[range(n), y].mean()``, ``backward()``, and under no_grad
 ``W -= lr * W.grad; W.grad.zero_()`` takes shortcuts: 2-D matmul, ranges as index arrays, an index that picks
 no element twice scatters its gradient by assignment, the gradient of a full mean is a zero-stride view, and
-in-place arithmetic on one dtype skips promotion. Timings live in bench/autograd_overhead.py.
+in-place arithmetic on one dtype skips promotion, a zeroed .grad takes over the new gradient's memory and the
+next zero_() takes back the zeros it held. Timings live in bench/autograd_overhead.py.
 """
 import numpy as np
 import pytest
@@ -156,6 +157,53 @@ def test_an_edit_after_zero_is_kept(edit):
     expected = w.grad.numpy() + 2.0
     (x @ w).sum().backward()
     assert w.grad.tolist() == expected.tolist()
+
+
+def test_zero_takes_back_the_zeros_backward_left_instead_of_writing_zeros():
+    w, x = _zeroed_linear()
+    (x @ w).sum().backward()                                         # takes the gradient, keeps the zeros aside
+    kept = id(w.grad._kept_zeros)
+    grad = w.grad
+    assert w.grad.zero_() is grad and id(w.grad.array) == kept       # the kept zeros, not a pass over the array
+    assert w.grad.tolist() == [[0.0] * 3] * 4 and w.grad._kept_zeros is None
+    (x @ w).sum().backward()
+    assert w.grad.tolist() == [[2.0] * 3] * 4
+
+
+@pytest.mark.parametrize("hold", ["view", "numpy", "array"])
+def test_zero_of_an_array_seen_elsewhere_writes_zeros_into_it(hold):
+    w, x = _zeroed_linear()
+    (x @ w).sum().backward()
+    handle = {"view": lambda: w.grad.array[0], "numpy": lambda: w.grad.numpy(), "array": lambda: w.grad.array}[hold]()
+    w.grad.zero_()
+    assert not np.asarray(handle).any() and np.shares_memory(handle, w.grad.array)
+
+
+def test_kept_zeros_that_no_longer_fit_are_not_taken():
+    w, x = _zeroed_linear()
+    (x @ w).sum().backward()
+    w.grad.data = np.ones((4, 3), np.float64)                        # another dtype since
+    assert w.grad.zero_().array.dtype == np.float64 and not w.grad.array.any()
+
+
+def test_tutorial_steps_that_zero_their_gradients_match_pytorch():
+    rng = np.random.default_rng(1)
+    x0, y0 = rng.standard_normal((8, 5)).astype(np.float32), rng.integers(0, 3, 8)
+    inits = [rng.standard_normal(s).astype(np.float32) * 0.5 for s in ((5, 4), (4,), (4, 3), (3,))]
+    results = []
+    for lib, fn in ((lucidnet, F), (torch, torch.nn.functional)):
+        W1, b1, W2, b2 = (lib.tensor(a, requires_grad=True) for a in inits)
+        x, y = lib.tensor(x0), lib.tensor(y0)
+        for _ in range(5):
+            loss = -fn.log_softmax(fn.relu(x @ W1 + b1) @ W2 + b2, dim=1)[range(8), y].mean()
+            loss.backward()
+            with lib.no_grad():
+                for p in (W1, b1, W2, b2):
+                    p -= 0.5 * p.grad
+                    p.grad.zero_()
+        results.append([p.detach().numpy().copy() for p in (W1, b1, W2, b2)])
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-6)
 
 
 def test_leaves_given_the_same_gradient_do_not_share_memory():

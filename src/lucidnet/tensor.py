@@ -56,7 +56,7 @@ class Tensor(TensorOperators, TensorMethods):
         tensor([2., 4., 6.])
     """
     __slots__ = ("array", "grad", "grad_fn", "_requires_grad", "_version", "_post_accumulate_hooks", "_zeroed_at",
-                 "__weakref__")
+                 "_kept_zeros", "__weakref__")
     __array_ufunc__ = None          # np_array * tensor defers to Tensor.__rmul__, keeping the graph
 
     def __init__(self, *data, dtype=None, requires_grad=False, device=None):

@@ -21,6 +21,7 @@ import numpy as np
 
 from . import autograd, dtypes, ops
 from .autograd import graph
+from .autograd.engine import take_kept_zeros
 
 F = P = PR = None   # lucidnet.functional, pointwise and promotion; bound by tensor_methods.wire() once they can
                     # import Tensor
@@ -136,7 +137,8 @@ class TensorInPlace:
             tensor([0., 0.])
         """
         if not (autograd._grad_enabled and self._requires_grad):
-            self.array.fill(0)                  # (a memset: twice as fast as self.array[...] = 0)
+            if not take_kept_zeros(self):       # a .grad: the zeros backward left beside it (engine)
+                self.array.fill(0)              # (a memset: twice as fast as self.array[...] = 0)
             autograd.bump(self._version)
             self._zeroed_at = self._version[1]  # all zeros as of this edit: backward may take over a .grad (engine)
             return self

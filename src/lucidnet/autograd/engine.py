@@ -331,7 +331,9 @@ def _accumulate(grad, g, taken, held):
     usually adds a whole new gradient to zeros: a pass over three arrays for nothing. When ``zero_()`` was the
     last edit of ``grad`` (its mark, ``_zeroed_at``, is the clock of its version counter's last edit) and no one
     else can see either array (no views, no handles: CPython's reference counts, as NumPy's own elision of
-    temporaries checks them), ``grad`` takes over ``g``'s memory instead: 0 + g is g.
+    temporaries checks them), ``grad`` takes over ``g``'s memory instead: 0 + g is g. The zeros it held are
+    kept beside it (``_kept_zeros``), still zeros and seen by no one, for the next ``zero_()`` to take back
+    instead of writing zeros over the gradient again (:func:`take_kept_zeros`).
 
     Example:
         >>> import lucidnet
@@ -347,10 +349,38 @@ def _accumulate(grad, g, taken, held):
             and _ONE_NAME and _references(arr) == _ONE_NAME + 1 and _references(g) == _ONE_NAME + held
             and id(g) not in taken and g.flags.writeable):         # (+1: grad.array)
         grad.array = g
+        grad._kept_zeros = arr
         taken.add(id(g))
     else:
         arr += g
     grad._zeroed_at = None
+
+
+def take_kept_zeros(t):
+    """``t.zero_()`` without writing a zero: t takes back the zeros that backward took its gradient's memory from
+    (:func:`_accumulate`), when nothing else can see t's array (else its holders must see the zeros) and they
+    still fit it. True if it did; else the caller fills t's array with zeros.
+
+    Each step of a loop that zeroes its gradients then swaps two buffers, one of them always zeros, instead of
+    writing every weight's gradient twice (zeros, then the gradient).
+
+    Example:
+        >>> import lucidnet
+        >>> w = lucidnet.ones(3, requires_grad=True)
+        >>> (2 * w).sum().backward(); w.grad.zero_()
+        tensor([0., 0., 0.])
+        >>> (3 * w).sum().backward(); w.grad.zero_()         # takes back the zeros backward left beside it
+        tensor([0., 0., 0.])
+    """
+    zeros = getattr(t, "_kept_zeros", None)
+    if zeros is None:
+        return False
+    arr = t.array
+    if (zeros.shape == arr.shape and zeros.dtype is arr.dtype and zeros.strides == arr.strides
+            and _ONE_NAME and _references(arr) == _ONE_NAME + 1):     # (+1: t.array)
+        t.array, t._kept_zeros = zeros, None
+        return True
+    return False
 
 
 def _store_leaf_grads(leaf_grads):
