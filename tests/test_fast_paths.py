@@ -239,3 +239,57 @@ def test_zero_grad_with_set_to_none_false_then_backward_matches_pytorch():
             (lib.tensor(x0) @ w).tanh().sum().backward()
             opt.step()
     np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-6)
+
+
+# Sums as products with ones (lucidnet._sums), max of short rows (ops.nn.max_last) -----------------------------
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.float16, np.int64])
+@pytest.mark.parametrize("shape", [(128, 256), (5, 3), (0, 4), (4, 0), (3, 1)])
+def test_sum_rows_and_sum_last_equal_numpy(dtype, shape):
+    from lucidnet._sums import sum_last, sum_rows
+    g = (np.random.default_rng(0).standard_normal(shape) * 10).astype(dtype)
+    rows, last = sum_rows(g), sum_last(g)
+    assert rows.dtype == g.dtype and last.dtype == g.dtype
+    assert rows.shape == (shape[1],) and last.shape == (shape[0], 1)
+    tol = dict(rtol=1e-2) if dtype == np.float16 else dict(rtol=1e-5, atol=1e-4)
+    np.testing.assert_allclose(rows, g.sum(0), **tol)
+    np.testing.assert_allclose(last, g.sum(-1, keepdims=True), **tol)
+
+
+def test_sums_of_strided_3d_and_long_rows_equal_numpy():
+    from lucidnet._sums import sum_last, sum_rows
+    rng = np.random.default_rng(1)
+    g = rng.standard_normal((6, 8)).astype(np.float32)
+    np.testing.assert_allclose(sum_rows(g[:, ::2]), g[:, ::2].sum(0), rtol=1e-6)     # not contiguous
+    np.testing.assert_allclose(sum_last(g.T), g.T.sum(-1, keepdims=True), rtol=1e-6)
+    x = rng.standard_normal((2, 3, 5)).astype(np.float32)
+    np.testing.assert_allclose(sum_last(x), x.sum(-1, keepdims=True), rtol=1e-6)
+    wide = rng.standard_normal((2, 1000)).astype(np.float32)                          # NumPy's pairwise sum
+    np.testing.assert_array_equal(sum_last(wide), wide.sum(-1, keepdims=True))
+
+
+def test_the_ones_the_sums_share_are_read_only():
+    from lucidnet import _sums
+    ones = _sums._ones_of(3, "f", False)
+    assert _sums._ones_of(3, "f", False) is ones
+    with pytest.raises(ValueError, match="read-only"):
+        ones[0] = 2
+
+
+@pytest.mark.parametrize("shape", [(128, 10), (64, 32), (63, 10), (128, 33), (2, 3, 4), (5,)])
+def test_max_last_equals_numpy(shape):
+    from lucidnet.ops.nn import max_last
+    x = np.random.default_rng(2).standard_normal(shape).astype(np.float32)
+    x.flat[3] = np.nan if len(shape) == 2 else x.flat[3]
+    np.testing.assert_array_equal(max_last(x), x.max(axis=-1, keepdims=True))
+
+
+def test_bias_gradient_over_batch_and_time_matches_pytorch():
+    rng = np.random.default_rng(3)
+    x0, b0 = rng.standard_normal((4, 5, 6)).astype(np.float32), rng.standard_normal(6).astype(np.float32)
+    grads = []
+    for lib in (lucidnet, torch):
+        x, b = lib.tensor(x0, requires_grad=True), lib.tensor(b0, requires_grad=True)
+        ((x + b) ** 2).sum().backward()
+        grads.append(b.grad.numpy())
+    np.testing.assert_allclose(*grads, rtol=1e-5)

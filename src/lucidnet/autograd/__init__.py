@@ -18,9 +18,11 @@ closure saved (``Node.check_saved``).
 import contextlib
 import functools
 import itertools
+import math
 import numpy as np
 
 from . import graph
+from .._sums import sum_rows
 from .graph import AccumulateGrad, MultiGrad, Node, RemovableHandle  # noqa: F401
 
 PRIMITIVES = {}          # name -> the raw NumPy function (arrays in, (out, backward) out); tests enumerate it
@@ -144,9 +146,6 @@ def bump(counter):
     counter[1] = _clock[0]
 
 
-_sum_rows = np.add.reduce                      # g.sum(0) without ndarray.sum's Python layer
-
-
 def unbroadcast(g, shape):
     """Sum a gradient over the axes that broadcasting added or stretched, giving it ``shape``.
 
@@ -160,7 +159,11 @@ def unbroadcast(g, shape):
         return g
     lead = g.ndim - len(shape)
     if lead > 0 and g.shape[lead:] == shape:   # only new leading axes (a bias added to a batch): sum them away
-        return _sum_rows(g, 0) if lead == 1 else g.sum(axis=tuple(range(lead)))
+        if lead == 1 and g.ndim == 2:
+            return sum_rows(g)
+        if g.flags.c_contiguous:               # (batch, time, features): one product with ones all the same
+            return sum_rows(g.reshape(-1, math.prod(shape))).reshape(shape)
+        return g.sum(axis=tuple(range(lead)))
     axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1)
     out = g.sum(axis=axes) if axes else g
     return out if out.shape == shape else out.reshape(shape)

@@ -30,9 +30,9 @@ def add(a, b):
     """a + b, broadcasting."""
     sa, sb = _shape(a), _shape(b)             # backward needs only the shapes, not the values
 
-    def backward(g, needs):
-        return (unbroadcast(g, sa) if needs[0] else None,
-                unbroadcast(g, sb) if needs[1] else None)
+    def backward(g, needs):                    # (the unbroadcast of an operand of g's shape, inline: g itself)
+        return (None if not needs[0] else g if g.shape == sa else unbroadcast(g, sa),
+                None if not needs[1] else g if g.shape == sb else unbroadcast(g, sb))
     return np.add(a, b), backward
 
 
