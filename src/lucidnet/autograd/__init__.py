@@ -235,17 +235,24 @@ def primitive(f=None, *, name=None):
             if type(out) is tuple:
                 return _record_outputs(node_type, out, backward, args, needs)
             out = np.asarray(out)
-        result = _new(Tensor)                  # Tensor._wrap(out), written out
-        result.array, result.grad, result.grad_fn, result._requires_grad, result._version = (
-            out, None, None, False, [0, 0])
+        result = _new(Tensor)                  # Tensor._wrap(out), written out (one store at a time: faster
+        result.array = out                     # than unpacking a tuple)
+        result.grad = result.grad_fn = None
+        result._requires_grad = False
+        result._version = [0, 0]
         if out.base is not None:               # with or without grad: x[0:2] += 1 must be seen by x's savers
             _share_version_if_view(result, out, args)
         if _grad_enabled and True in needs:
             node = result.grad_fn = node_type()
-            node.backward, node.inputs, node.needs, node.out_counter, node.out_data = (
-                backward, args, needs, result._version, out)
-            node.clock, node.seq, node.takes_needs, node.hooks = (
-                _clock[0], next(_sequence), backward.__code__.co_argcount == 2, None)
+            node.backward = backward
+            node.inputs = args
+            node.needs = needs
+            node.out_counter = result._version
+            node.out_data = out
+            node.clock = _clock[0]
+            node.seq = next(_sequence)
+            node.takes_needs = backward.__code__.co_argcount == 2
+            node.hooks = None
             result._requires_grad = True
         return result
 
