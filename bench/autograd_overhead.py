@@ -180,6 +180,9 @@ def main():
          lambda: lucidnet_composed(lx, lonehot, lparams), lambda: numpy_sgd_step(x, labels, params_t, lr),
          lambda: lucidnet_tutorial(lx, llabels, lparams_t, lr)], args.steps,
         clock=time.thread_time if args.cpu_time else time.perf_counter)
+    # Both SGD steps ran as often, from the same weights: they must still agree (zero_() and backward swapping
+    # the gradients' memory from the second step on change nothing but the time).
+    assert all(np.allclose(a, t.array, atol=1e-4) for wb, lwb in zip(params_t, lparams_t) for a, t in zip(wb, lwb))
     print(f"forward+backward, MLP 784-256-128-10, batch {args.batch}, float32 "
           f"(median of {args.steps} steps each, in turns of 10; 10th percentile in brackets"
           f"{'; CPU time of this thread' if args.cpu_time else ''})")
