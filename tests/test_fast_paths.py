@@ -293,3 +293,17 @@ def test_bias_gradient_over_batch_and_time_matches_pytorch():
         ((x + b) ** 2).sum().backward()
         grads.append(b.grad.numpy())
     np.testing.assert_allclose(*grads, rtol=1e-5)
+
+
+def test_bias_gradients_of_empty_batches_and_features_have_their_shapes():
+    from lucidnet.autograd import unbroadcast
+    for g_shape, shape in [((2, 3, 0), (0,)), ((0, 3, 4), (4,)), ((0, 3, 4), (3, 4)), ((4, 0), (0,))]:
+        g = np.ones(g_shape, np.float32)
+        assert unbroadcast(g, shape).shape == shape and not unbroadcast(g, shape).any()
+
+
+def test_row_ranges_are_kept_small_and_read_only():
+    from lucidnet.ops.shape import _RANGES, _range_array
+    rows = _range_array(range(5))
+    assert _range_array(range(0, 5)) is rows and rows.tolist() == [0, 1, 2, 3, 4] and not rows.flags.writeable
+    assert range(1 << 17) not in _RANGES and len(_range_array(range(1 << 17))) == 1 << 17 and range(1 << 17) not in _RANGES

@@ -161,7 +161,7 @@ def unbroadcast(g, shape):
     if lead > 0 and g.shape[lead:] == shape:   # only new leading axes (a bias added to a batch): sum them away
         if lead == 1 and g.ndim == 2:
             return sum_rows(g)
-        if g.flags.c_contiguous:               # (batch, time, features): one product with ones all the same
+        if g.flags.c_contiguous and g.size:    # (batch, time, features): one product with ones all the same
             return sum_rows(g.reshape(-1, math.prod(shape))).reshape(shape)
         return g.sum(axis=tuple(range(lead)))
     axes = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(shape) if n == 1 and g.shape[lead + i] != 1)

@@ -43,14 +43,16 @@ _RANGES = {}                                   # range -> its index array: a loo
 
 
 def _range_array(r):
-    """The integer array NumPy makes of range ``r``, read-only and kept for the next step's same range."""
+    """The integer array NumPy makes of range ``r``, read-only and, up to 65,536 long, kept for the next step's
+    same range."""
     array = _RANGES.get(r)
     if array is None:
         array = np.arange(r.start, r.stop, r.step)
         array.flags.writeable = False
-        if len(_RANGES) >= 64:                 # a loop over many sizes: keep the newest few
-            _RANGES.clear()
-        _RANGES[r] = array
+        if len(array) <= 1 << 16:
+            if len(_RANGES) >= 64:             # a loop over many sizes: keep the newest few
+                _RANGES.clear()
+            _RANGES[r] = array
     return array
 
 
