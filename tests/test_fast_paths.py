@@ -307,3 +307,15 @@ def test_row_ranges_are_kept_small_and_read_only():
     rows = _range_array(range(5))
     assert _range_array(range(0, 5)) is rows and rows.tolist() == [0, 1, 2, 3, 4] and not rows.flags.writeable
     assert range(1 << 17) not in _RANGES and len(_range_array(range(1 << 17))) == 1 << 17 and range(1 << 17) not in _RANGES
+
+
+@pytest.mark.parametrize("copy_of", ["deepcopy", "pickle"])
+def test_copies_of_a_gradient_leave_its_kept_zeros_behind(copy_of):
+    import copy
+    import pickle
+    w, x = _zeroed_linear()
+    (x @ w).sum().backward()
+    assert w.grad._kept_zeros is not None
+    c = copy.deepcopy(w.grad) if copy_of == "deepcopy" else pickle.loads(pickle.dumps(w.grad))
+    assert getattr(c, "_kept_zeros", None) is None and c.tolist() == w.grad.tolist()
+    assert c.zero_().tolist() == [[0.0] * 3] * 4

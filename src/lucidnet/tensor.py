@@ -383,6 +383,13 @@ class Tensor(TensorOperators, TensorMethods):
 
     __hash__ = object.__hash__       # hashable by identity, as in PyTorch (== is elementwise)
 
+    def __getstate__(self):
+        """What copy and pickle keep: every slot but the zeros a .grad keeps for its next zero_() (a cache)."""
+        state = super().__getstate__()                # (__dict__ or None, {slot: value}) for a tensor
+        if type(state) is tuple and "_kept_zeros" in state[1]:
+            state = state[0], {k: v for k, v in state[1].items() if k != "_kept_zeros"}
+        return state
+
     def __getitem__(self, index):
         return ops.getitem(self, index=_as_array(index))
 
