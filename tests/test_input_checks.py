@@ -126,3 +126,34 @@ def test_sizes_may_be_size_objects_lists_and_integer_tensors():
     assert lucidnet.zeros(lucidnet.Size([2, 3])).shape == (2, 3)
     assert lucidnet.ones([2, 3]).shape == (2, 3) and lucidnet.rand((1,)).shape == (1,)
     assert lucidnet.zeros(lucidnet.tensor(2), np.int64(3)).shape == (2, 3)
+
+
+# A 0-d tensor has one dimension to name, 0 or -1, as in PyTorch: reducing over it reduces the whole tensor.
+_ZERO_D = ["sum", "mean", "logsumexp", "amax", "amin", "max", "min", "argmax", "argmin", "softmax", "log_softmax",
+           "prod", "all", "any", "count_nonzero", "cumsum", "cumprod", "nansum", "nanmean", "norm"]
+
+
+def _reduce_zero_d(lib, name, dim, keepdim):
+    x = lib.tensor(1.5, requires_grad=name not in ("all", "any", "count_nonzero", "argmax", "argmin"))
+    kw = {} if name in ("softmax", "log_softmax", "cumsum", "cumprod", "count_nonzero") else {"keepdim": keepdim}
+    out = x.norm(dim=dim, **kw) if name == "norm" else getattr(lib, name)(x, dim=dim, **kw)
+    out = out[0] if name in ("max", "min") else out
+    if out.requires_grad:
+        out.sum().backward()
+    return (tuple(out.shape), out.detach().double().item(),
+            None if x.grad is None else (tuple(x.grad.shape), x.grad.double().item()))
+
+
+@pytest.mark.parametrize("keepdim", [False, True])
+@pytest.mark.parametrize("dim", [0, -1])
+@pytest.mark.parametrize("name", _ZERO_D)
+def test_a_zero_dim_tensor_reduced_over_its_dim_matches_pytorch(name, dim, keepdim):
+    assert _reduce_zero_d(lucidnet, name, dim, keepdim) == _reduce_zero_d(torch, name, dim, keepdim)
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "softmax", "cumsum", "argmax"])
+def test_a_zero_dim_tensor_refuses_other_dims_naming_the_range(name):
+    with pytest.raises(IndexError, match=r"expected a dimension in \[-1, 0\], got 1"):
+        getattr(lucidnet, name)(lucidnet.tensor(1.5), dim=1)
+    with pytest.raises(IndexError):
+        getattr(torch, name)(torch.tensor(1.5), dim=1)

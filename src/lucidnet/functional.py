@@ -173,6 +173,8 @@ def _max_or_min(x, dim, keepdim, axis, keepdims, reduce, arg, result):
     if not isinstance(dim, (int, np.integer)):
         raise TypeError(f"{result.__name__}(): expected dim to be an int, got {dim!r}.")
     _norm_axis(dim, x.ndim, result.__name__)
+    if x.ndim == 0:                             # a 0-d tensor is its own largest and smallest element
+        return result(reduce(x, axis=None), Tensor._wrap(np.zeros((), np.int64)))
     idx = arg(x.array, axis=dim, keepdims=True)
     values = ops.take_along_axis(x, idx, axis=dim)
     if not keepdim:

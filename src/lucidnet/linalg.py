@@ -34,7 +34,8 @@ def _dims(x, dim, where):
     if dim is None:
         return None
     dims = (dim,) if isinstance(dim, int) else tuple(dim)
-    return tuple(_norm_axis(d, x.ndim, where) for d in dims)
+    dims = tuple(_norm_axis(d, x.ndim, where) for d in dims)
+    return dims if x.ndim else None            # a 0-d tensor's one dimension is all of it
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):

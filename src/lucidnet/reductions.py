@@ -43,9 +43,9 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=Fals
 
 
 def _scan_dim(x, dim, axis, where):
-    d = _pick(axis, dim, x, where)
-    if d is None:
+    if dim is None and axis is None:
         raise TypeError(f"{where}(): expected a dim to scan along, got none.")
+    d = _pick(axis, dim, x, where)             # (checked; None for a 0-d x)
     return _norm_axis(d, x.ndim, where) if x.ndim else 0
 
 
@@ -58,9 +58,8 @@ def cumsum(input, dim=None, *, dtype=None, axis=None):
         tensor([1, 3, 6])
     """
     x = _accumulating(input, dtype)
-    if x.ndim == 0:
-        return ops.reshape(x, shape=())
-    return ops.cumsum(x, axis=_scan_dim(x, dim, axis, "cumsum"))
+    d = _scan_dim(x, dim, axis, "cumsum")
+    return ops.reshape(x, shape=()) if x.ndim == 0 else ops.cumsum(x, axis=d)
 
 
 def cumprod(input, dim=None, *, dtype=None, axis=None):
@@ -72,9 +71,8 @@ def cumprod(input, dim=None, *, dtype=None, axis=None):
         tensor([1., 2., 6.])
     """
     x = _accumulating(input, dtype)
-    if x.ndim == 0:
-        return ops.reshape(x, shape=())
-    return ops.cumprod(x, axis=_scan_dim(x, dim, axis, "cumprod"))
+    d = _scan_dim(x, dim, axis, "cumprod")
+    return ops.reshape(x, shape=()) if x.ndim == 0 else ops.cumprod(x, axis=d)
 
 
 def all(input, dim=None, keepdim=False, *, axis=None, keepdims=False):

@@ -10,7 +10,8 @@ from . import dtypes, ops
 from .tensor import Tensor
 
 def _pick(axis, dim, x=None, where="dim"):
-    """One axis argument from NumPy's ``axis=`` or PyTorch's ``dim=``; each axis checked against x's dimensions."""
+    """One axis argument from NumPy's ``axis=`` or PyTorch's ``dim=``; each axis checked against x's dimensions.
+    A 0-d x's one dimension (0 or -1, as PyTorch names it) is x itself: None, the whole of it."""
     if axis is None and type(dim) is int and x is not None and -x.array.ndim <= dim < x.array.ndim:
         return dim                             # the common call: one valid dim= (log_softmax(z, dim=1))
     if axis is not None and dim is not None and axis != dim:
@@ -20,12 +21,16 @@ def _pick(axis, dim, x=None, where="dim"):
     if x is not None and a is not None:
         for i in a if isinstance(a, tuple) else (a,):
             _norm_axis(i, x.ndim, where)
+        if x.ndim == 0:
+            return None
     return a
 
 
 def _norm_axis(axis, ndim, where):
-    if not -ndim <= axis < builtins.max(ndim, 1):
-        raise IndexError(f"{where}: expected a dimension in [{-ndim}, {ndim - 1}], got {axis}.")
+    """``axis`` counted from 0, checked against ``ndim`` dimensions (a 0-d tensor takes 0 or -1, as in PyTorch)."""
+    n = builtins.max(ndim, 1)
+    if not -n <= axis < n:
+        raise IndexError(f"{where}: expected a dimension in [{-n}, {n - 1}], got {axis}.")
     return axis % ndim if ndim else 0
 
 
