@@ -157,3 +157,13 @@ def test_a_zero_dim_tensor_refuses_other_dims_naming_the_range(name):
         getattr(lucidnet, name)(lucidnet.tensor(1.5), dim=1)
     with pytest.raises(IndexError):
         getattr(torch, name)(torch.tensor(1.5), dim=1)
+
+
+def test_backward_passes_inf_and_nan_without_numpy_warnings_as_pytorch(recwarn):
+    t = lucidnet.tensor([1.5], requires_grad=True)
+    v = t.var()                                          # one element, correction 1: nan, as PyTorch
+    v.backward()                                         # (0 * inf inside: NumPy's "invalid value" warning)
+    x = lucidnet.tensor([1.0, 2.0], requires_grad=True)
+    (x * 1e10).backward(lucidnet.tensor([1e30, 1.0]))    # overflows in backward only
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+    assert np.isnan(t.grad.numpy()).all() and np.isinf(x.grad.numpy()[0]) and x.grad.numpy()[1] == 1e10

@@ -229,6 +229,13 @@ def _edges(node):
 
 
 def _run(seeds, retain_graph, needed=None):
+    """:func:`_run_nodes` with NumPy's floating-point warnings off: as in PyTorch, an inf or nan in a gradient
+    passes without a word (a diverging loss is reported once, where it is computed: fit, the CLI)."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return _run_nodes(seeds, retain_graph, needed)
+
+
+def _run_nodes(seeds, retain_graph, needed=None):
     """Run the nodes from ``seeds`` ({node: gradient}) back to the leaves; return {leaf tensor: gradient}.
 
     Nodes run from the newest to the oldest. Every consumer of a node's output was created after it, so
