@@ -280,7 +280,7 @@ def test_the_ones_the_sums_share_are_read_only():
 def test_max_last_equals_numpy(shape):
     from lucidnet.ops.nn import max_last
     x = np.random.default_rng(2).standard_normal(shape).astype(np.float32)
-    x.flat[3] = np.nan if len(shape) == 2 else x.flat[3]
+    x.flat[3] = np.nan                                                # NumPy's max: nan wins its row
     np.testing.assert_array_equal(max_last(x), x.max(axis=-1, keepdims=True))
 
 
@@ -319,3 +319,27 @@ def test_copies_of_a_gradient_leave_its_kept_zeros_behind(copy_of):
     c = copy.deepcopy(w.grad) if copy_of == "deepcopy" else pickle.loads(pickle.dumps(w.grad))
     assert getattr(c, "_kept_zeros", None) is None and c.tolist() == w.grad.tolist()
     assert c.zero_().tolist() == [[0.0] * 3] * 4
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmaxes_of_many_short_rows_match_pytorch(name):
+    z0 = np.random.default_rng(4).standard_normal((128, 10)).astype(np.float32) * 5     # max_last's and sum_last's
+    z0[7, 3] = 80.0                                                                       # a peaked row
+    grads = []
+    for lib in (lucidnet, torch):
+        z = lib.tensor(z0, requires_grad=True)
+        out = getattr(z, name)(dim=1)
+        (out * lib.tensor(np.arange(10, dtype=np.float32))).sum().backward()
+        grads.append((out.detach().numpy(), z.grad.numpy()))
+    np.testing.assert_allclose(grads[0][0], grads[1][0], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(grads[0][1], grads[1][1], rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", [lucidnet.float16, lucidnet.float32, lucidnet.float64])
+def test_a_float_times_a_tensor_nothing_records_keeps_its_dtype(dtype):
+    w = lucidnet.tensor([1.0, -2.0], dtype=dtype, requires_grad=True)
+    with lucidnet.no_grad():
+        for product in (0.5 * w, w * 0.5):
+            assert product.dtype == dtype and not product.requires_grad and product.tolist() == [0.5, -1.0]
+    assert (w * 0.5).grad_fn.name() == "MulBackward0"                  # recorded when it must be
+    assert (lucidnet.tensor([1, 2]) * 0.5).dtype == lucidnet.float32    # integers: promoted, as in PyTorch

@@ -44,15 +44,13 @@ class TensorOperators:
         return NotImplemented if ab is None else ops.sub(*ab)
 
     def __mul__(self, other):
-        if type(other) is float and not (self._requires_grad and autograd._grad_enabled) and \
-                self.array.dtype.kind == "f":
-            return Tensor._wrap(np.multiply(self.array, other))     # nothing to record: lr * grad in a step
+        if _unrecorded_scaling(self, other):
+            return Tensor._wrap(np.multiply(self.array, other))
         ab = operands(self, other)
         return NotImplemented if ab is None else ops.mul(*ab)
 
     def __rmul__(self, other):
-        if type(other) is float and not (self._requires_grad and autograd._grad_enabled) and \
-                self.array.dtype.kind == "f":
+        if _unrecorded_scaling(self, other):
             return Tensor._wrap(np.multiply(other, self.array))
         ab = operands(other, self)
         return NotImplemented if ab is None else ops.mul(*ab)
@@ -143,6 +141,12 @@ class TensorOperators:
 
     def __ge__(self, other):
         return _compare(np.greater_equal, self, other)
+
+
+def _unrecorded_scaling(t, other):
+    """True for a float tensor times a Python float that nothing records (``lr * grad`` in an update step): NumPy
+    keeps the tensor's dtype, as PyTorch's promotion does, so the product needs neither promotion nor a node."""
+    return type(other) is float and not (t._requires_grad and autograd._grad_enabled) and t.array.dtype.kind == "f"
 
 
 def _bool_subtraction():

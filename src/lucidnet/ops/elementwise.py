@@ -51,15 +51,15 @@ def sub(a, b):
 def mul(a, b):
     """a * b, broadcasting."""
     def backward(g, needs):
-        return (unbroadcast(g * b, np.shape(a)) if needs[0] else None,
-                unbroadcast(g * a, np.shape(b)) if needs[1] else None)
+        return (unbroadcast(g * b, _shape(a)) if needs[0] else None,
+                unbroadcast(g * a, _shape(b)) if needs[1] else None)
     return np.multiply(a, b), backward
 
 
 @primitive
 def div(a, b):
     """a / b, broadcasting."""
-    out, sa, sb = np.divide(a, b), np.shape(a), np.shape(b)
+    out, sa, sb = np.divide(a, b), _shape(a), _shape(b)
 
     def backward(g, needs):
         return (unbroadcast(g / b, sa) if needs[0] else None,
@@ -94,11 +94,11 @@ def power(a, b):
         ga = None
         if needs[0]:                           # b a^(b-1); taken as 0 where b == 0 (a^0 is constant), as PyTorch
             with np.errstate(divide="ignore", invalid="ignore"):
-                ga = unbroadcast(np.where(b == 0, 0, g * b * np.power(a, b - 1)), np.shape(a))
+                ga = unbroadcast(np.where(b == 0, 0, g * b * np.power(a, b - 1)), _shape(a))
         if needs[1]:                           # d(a^b)/db = a^b ln a; taken as 0 where a == 0 (PyTorch does too)
             with np.errstate(divide="ignore", invalid="ignore"):
                 gb = np.where(a == 0, 0, g * out * np.log(np.where(a == 0, 1, a)))
-            return ga, unbroadcast(gb, np.shape(b))
+            return ga, unbroadcast(gb, _shape(b))
         return ga, None
     return out, backward
 
@@ -245,8 +245,8 @@ def maximum(a, b):
 
     def backward(g, needs):
         wa = (a > b) + (a == b) * np.asarray(0.5, g.dtype)
-        return (unbroadcast(g * wa, np.shape(a)) if needs[0] else None,
-                unbroadcast(g * (1 - wa), np.shape(b)) if needs[1] else None)
+        return (unbroadcast(g * wa, _shape(a)) if needs[0] else None,
+                unbroadcast(g * (1 - wa), _shape(b)) if needs[1] else None)
     return out, backward
 
 
@@ -257,15 +257,15 @@ def minimum(a, b):
 
     def backward(g, needs):
         wa = (a < b) + (a == b) * np.asarray(0.5, g.dtype)
-        return (unbroadcast(g * wa, np.shape(a)) if needs[0] else None,
-                unbroadcast(g * (1 - wa), np.shape(b)) if needs[1] else None)
+        return (unbroadcast(g * wa, _shape(a)) if needs[0] else None,
+                unbroadcast(g * (1 - wa), _shape(b)) if needs[1] else None)
     return out, backward
 
 
 @primitive
 def where(condition, a, b):
     """a where condition else b, broadcasting all three; the condition gets no gradient."""
-    sa, sb = np.shape(a), np.shape(b)
+    sa, sb = _shape(a), _shape(b)
 
     def backward(g, needs):
         zero = np.zeros((), dtype=g.dtype)
